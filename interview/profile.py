@@ -1,0 +1,225 @@
+"""Program profiles: the residency program an applicant is preparing for.
+
+A profile names the program, its country (``us`` or ``ca``), state or province, city,
+specialty, mission statement and features. Features can be given explicitly and are also
+recognised in the mission text (``rural``, ``underserved``, ``return of service``...).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import ProfileError
+
+Country = Literal["us", "ca"]
+
+COUNTRY_NAMES = {"us": "United States", "ca": "Canada"}
+
+#: Every program feature the tool knows, with a label and the phrases that reveal it in a
+#: mission statement (regular expressions, matched case-insensitively on word boundaries).
+FEATURES: dict[str, tuple[str, list[str]]] = {
+    "research": ("Research", [r"research", r"scholar(ly|ship)", r"physician[- ]scientist", r"clinician[- ]investigator"]),
+    "academic": ("Academic / university", [r"academic", r"university", r"tertiary", r"quaternary"]),
+    "community": ("Community-based", [r"community[- ]based", r"community hospital", r"community program"]),
+    "rural": ("Rural", [r"rural", r"small[- ]town"]),
+    "remote": ("Remote / northern", [r"remote", r"northern", r"fly[- ]in", r"isolated communit(y|ies)"]),
+    "underserved": ("Underserved populations", [r"underserved", r"under-served", r"safety[- ]net", r"vulnerable", r"marginali[sz]ed", r"health equity", r"inner[- ]city", r"FQHC", r"federally qualified"]),
+    "indigenous_health": ("Indigenous health", [r"indigenous", r"first nations", r"m[ée]tis", r"inuit", r"native american", r"tribal", r"american indian"]),
+    "return_of_service": ("Return of service", [r"return[- ]of[- ]service", r"return[- ]for[- ]service", r"service agreement"]),
+    "img_friendly": ("IMG-friendly", [r"international medical graduates?", r"\bIMGs?\b", r"IMG[- ]friendly"]),
+    "pre_match": ("Pre-match / IMG stream", [r"pre[- ]match", r"IMG stream"]),
+    "visa_j1": ("J-1 visa sponsorship", [r"\bJ-?1\b"]),
+    "visa_h1b": ("H-1B visa sponsorship", [r"\bH-?1B\b"]),
+    "global_health": ("Global health", [r"global health", r"international health"]),
+    "teaching": ("Teaching / medical education", [r"medical education", r"teaching", r"educat(e|ing) (the )?next generation"]),
+    "quality_improvement": ("Quality improvement / patient safety", [r"quality improvement", r"patient safety", r"\bQI\b"]),
+    "advocacy": ("Advocacy / social accountability", [r"advocacy", r"social accountability", r"social justice", r"social determinants"]),
+    "francophone": ("French-language services", [r"francophone", r"french[- ]language", r"bilingual"]),
+    "primary_care": ("Primary care", [r"primary care", r"continuity of care", r"comprehensive care"]),
+}
+
+FEATURE_ALIASES = {
+    "j1": "visa_j1", "j-1": "visa_j1", "h1b": "visa_h1b", "h-1b": "visa_h1b",
+    "indigenous": "indigenous_health", "ros": "return_of_service", "img": "img_friendly",
+    "university": "academic", "northern": "remote", "equity": "underserved",
+}
+
+#: Specialties the bank knows by id, with display names.
+SPECIALTIES: dict[str, str] = {
+    "internal_medicine": "Internal Medicine",
+    "family_medicine": "Family Medicine",
+    "psychiatry": "Psychiatry",
+    "pediatrics": "Pediatrics",
+    "general_surgery": "General Surgery",
+    "emergency_medicine": "Emergency Medicine",
+    "obstetrics_gynecology": "Obstetrics and Gynecology",
+    "neurology": "Neurology",
+    "anesthesiology": "Anesthesiology",
+    "pathology": "Pathology",
+    "radiology": "Diagnostic Radiology",
+    "physical_medicine": "Physical Medicine and Rehabilitation",
+}
+
+US_STATES = {
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN",
+    "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH",
+    "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT",
+    "VT", "VA", "WA", "WV", "WI", "WY", "PR",
+}
+CA_PROVINCES = {
+    "AB": "Alberta", "BC": "British Columbia", "MB": "Manitoba", "NB": "New Brunswick",
+    "NL": "Newfoundland and Labrador", "NS": "Nova Scotia", "ON": "Ontario",
+    "PE": "Prince Edward Island", "QC": "Quebec", "SK": "Saskatchewan",
+    "NT": "Northwest Territories", "NU": "Nunavut", "YT": "Yukon",
+}
+
+
+def normalise_feature(name: str) -> str:
+    key = name.strip().lower().replace(" ", "_").replace("-", "_")
+    key = FEATURE_ALIASES.get(name.strip().lower(), FEATURE_ALIASES.get(key, key))
+    if key not in FEATURES:
+        raise ValueError(
+            f"unknown feature {name!r}; known features: {', '.join(sorted(FEATURES))}"
+        )
+    return key
+
+
+def normalise_specialty(name: str) -> str:
+    key = name.strip().lower().replace(" ", "_").replace("-", "_").replace("&", "and")
+    for sid, label in SPECIALTIES.items():
+        if key in (sid, label.lower().replace(" ", "_")):
+            return sid
+    aliases = {"im": "internal_medicine", "fm": "family_medicine", "em": "emergency_medicine",
+               "peds": "pediatrics", "paediatrics": "pediatrics", "surgery": "general_surgery",
+               "obgyn": "obstetrics_gynecology", "ob_gyn": "obstetrics_gynecology"}
+    if key in aliases:
+        return aliases[key]
+    raise ValueError(f"unknown specialty {name!r}; known specialties: {', '.join(SPECIALTIES)}")
+
+
+def features_in_text(text: str) -> list[str]:
+    """The features whose phrases occur in ``text`` (e.g. a mission statement)."""
+    found = []
+    for key, (_label, patterns) in FEATURES.items():
+        if any(re.search(rf"(?<!\w){p}(?!\w)", text or "", re.IGNORECASE) for p in patterns):
+            found.append(key)
+    return found
+
+
+class ProgramProfile(BaseModel):
+    """A residency program, as the applicant describes it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, description="Program name, e.g. 'Riverside Family Medicine'")
+    country: Country
+    region: str | None = Field(default=None, description="State (US) or province (CA), e.g. 'NY' or 'AB'")
+    city: str | None = None
+    specialty: str | None = Field(default=None, description="Specialty id, e.g. 'family_medicine'")
+    mission: str = ""
+    features: list[str] = Field(default_factory=list, description="Explicit features")
+
+    @field_validator("country", mode="before")
+    @classmethod
+    def _country(cls, v):
+        if isinstance(v, str):
+            low = v.strip().lower()
+            low = {"usa": "us", "united states": "us", "u.s.": "us", "canada": "ca"}.get(low, low)
+            if low not in COUNTRY_NAMES:
+                raise ValueError(f"unknown country {v!r}: use 'us' (United States) or 'ca' (Canada)")
+            return low
+        return v
+
+    @field_validator("specialty", mode="before")
+    @classmethod
+    def _specialty(cls, v):
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return None
+        return normalise_specialty(v)
+
+    @field_validator("features", mode="before")
+    @classmethod
+    def _features(cls, v):
+        if v is None:
+            return []
+        if isinstance(v, str):
+            v = [part for part in re.split(r"[,\s]+", v) if part]
+        out: list[str] = []
+        for item in v:
+            key = normalise_feature(item)
+            if key not in out:
+                out.append(key)
+        return out
+
+    @field_validator("region", mode="before")
+    @classmethod
+    def _region(cls, v):
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return None
+        return v.strip()
+
+    @property
+    def all_features(self) -> list[str]:
+        """Explicit features plus those recognised in the mission statement."""
+        out = list(self.features)
+        for key in features_in_text(self.mission):
+            if key not in out:
+                out.append(key)
+        return out
+
+    @property
+    def country_name(self) -> str:
+        return COUNTRY_NAMES[self.country]
+
+    @property
+    def specialty_name(self) -> str | None:
+        return SPECIALTIES.get(self.specialty) if self.specialty else None
+
+    @property
+    def region_name(self) -> str | None:
+        if self.country == "ca" and self.region and self.region.upper() in CA_PROVINCES:
+            return CA_PROVINCES[self.region.upper()]
+        return self.region
+
+    def template_context(self) -> dict:
+        """The variables a question or email template may use, under ``program``."""
+        return {
+            "name": self.name,
+            "country": self.country,
+            "country_name": self.country_name,
+            "region": self.region_name or ("your state" if self.country == "us" else "your province"),
+            "city": self.city or "the city",
+            "specialty": self.specialty_name or "your specialty",
+            "mission": self.mission,
+            "features": self.all_features,
+        }
+
+
+def make_profile(**fields) -> ProgramProfile:
+    """Build a profile, turning validation failures into one readable :class:`ProfileError`."""
+    try:
+        return ProgramProfile(**fields)
+    except ValidationError as exc:
+        raise ProfileError(describe_validation_error(exc, "program profile")) from None
+
+
+def neutral_profile(country: str = "us", specialty: str | None = None) -> ProgramProfile:
+    """A stand-in profile for listing questions when no program is given."""
+    return make_profile(name="this program", country=country, specialty=specialty)
+
+
+def describe_validation_error(exc: ValidationError, what: str) -> str:
+    """One line per problem: ``field: message``."""
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err["loc"]) or what
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "missing":
+            msg = "is required"
+        elif err["type"] == "string_too_short":
+            msg = "must not be empty"
+        parts.append(f"{loc}: {msg}")
+    return f"invalid {what}: " + "; ".join(parts)
