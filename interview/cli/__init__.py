@@ -15,9 +15,8 @@ import sys
 from ..errors import InterviewError
 
 #: command modules, in the order ``--help`` lists them
-COMMAND_MODULES = [
-    "bank",
-    "questions",
+COMMAND_MODULES: list[str] = [
+    # each helper module adds its own line here, e.g. "bank", "questions", "transcribe"...
 ]
 
 
