@@ -17,6 +17,8 @@ from ..errors import InterviewError
 #: command modules, in the order ``--help`` lists them
 COMMAND_MODULES: list[str] = [
     # each helper module adds its own line here, e.g. "bank", "questions", "transcribe"...
+    "bank",
+    "questions",
 ]
 
 

@@ -1,0 +1,188 @@
+"""Drawing the questions for one practice session, tailored to one residency program.
+
+:func:`draw` keeps only questions that suit the program's country and specialty, asks the
+opening trio first (tell me about yourself, why this program, a challenging clinical
+situation), then fills the session round by round over the categories so that no category
+dominates: each round visits every category at most once, in a weighted random order, and
+takes one question from each. Questions whose targeted features match the program's
+(``profile.all_features``) and questions written for the program's specialty weigh more, so
+a research program meets research questions more often and a rural program rural ones.
+Everything is decided by ``random.Random(seed)``: the same seed gives the same list.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from .bank import Question, QuestionBank, load_bank
+from .errors import BankError
+from .profile import ProgramProfile
+
+#: Relative weight of each category when choosing the order of a round (core interview
+#: categories come up first more often; the rest fill longer sessions).
+CATEGORY_WEIGHTS: dict[str, float] = {
+    "personal": 1.2,
+    "program_fit": 1.2,
+    "behavioural": 1.6,
+    "ethics": 1.3,
+    "communication": 1.1,
+    "img": 1.3,
+    "career": 1.0,
+    "questions_for_us": 0.6,
+    "us_system": 1.0,
+    "ca_system": 1.0,
+    "specialty": 1.2,
+    "rural_underserved": 0.9,
+    "research": 0.9,
+    "teaching": 0.8,
+    "wellness": 0.8,
+}
+
+#: Features a category's questions target when they name none themselves (a research
+#: question is about research even if its author did not tag it).
+CATEGORY_FEATURES: dict[str, tuple[str, ...]] = {
+    "research": ("research", "academic"),
+    "rural_underserved": ("rural", "remote", "underserved", "indigenous_health", "return_of_service"),
+    "teaching": ("teaching", "academic"),
+}
+
+#: Weight of a question that targets at least one of the program's features (plus
+#: :data:`EXTRA_MATCH_WEIGHT` for each further matching feature).
+MATCH_WEIGHT = 4.0
+EXTRA_MATCH_WEIGHT = 1.0
+#: Weight of a question that targets features the program does not have.
+MISMATCH_WEIGHT = 0.35
+#: Factor for a question written for the program's specialty.
+SPECIALTY_WEIGHT = 2.5
+
+
+@dataclass(frozen=True)
+class DrawnQuestion:
+    """A question picked for a session, rendered for the program."""
+
+    question: Question
+    text: str
+    follow_ups: list[str] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.question.id
+
+    @property
+    def category(self) -> str:
+        return self.question.category
+
+    def to_dict(self) -> dict:
+        """A JSON-ready record (used by ``python -m interview questions --json``)."""
+        q = self.question
+        return {
+            "id": q.id,
+            "text": self.text,
+            "category": q.category,
+            "kind": q.kind,
+            "opening": q.opening,
+            "countries": list(q.countries),
+            "specialties": list(q.specialties),
+            "features": list(q.features),
+            "suggested_seconds": q.suggested_seconds,
+            "follow_ups": list(self.follow_ups),
+            "look_for": q.look_for,
+        }
+
+
+def question_weight(question: Question, profile: ProgramProfile) -> float:
+    """How strongly ``question`` is preferred for ``profile`` (1.0 = neutral)."""
+    weight = 1.0
+    targeted = question.features or CATEGORY_FEATURES.get(question.category, ())
+    if targeted:
+        matches = len(set(targeted) & set(profile.all_features))
+        weight = MATCH_WEIGHT + EXTRA_MATCH_WEIGHT * (matches - 1) if matches else MISMATCH_WEIGHT
+    if question.specialties and profile.specialty in question.specialties:
+        weight *= SPECIALTY_WEIGHT
+    return weight
+
+
+def render(question: Question, profile: ProgramProfile) -> DrawnQuestion:
+    """One question rendered for ``profile``."""
+    return DrawnQuestion(question, question.render(profile), question.render_follow_ups(profile))
+
+
+def _weighted_order(rng: random.Random, items: list, weights: list[float]) -> list:
+    """A random order in which heavier items tend to come first (Efraimidis–Spirakis keys)."""
+    keys = [rng.random() ** (1.0 / w) for w in weights]
+    return [items[i] for i in sorted(range(len(items)), key=lambda i: -keys[i])]
+
+
+def _pick(rng: random.Random, questions: list[Question], weights: list[float]) -> Question:
+    return rng.choices(questions, weights=weights, k=1)[0]
+
+
+def draw(
+    profile: ProgramProfile,
+    count: int = 10,
+    seed: int | None = None,
+    bank: QuestionBank | None = None,
+    opening: bool = True,
+    exclude_ids: Iterable[str] = (),
+) -> list[DrawnQuestion]:
+    """Pick ``count`` questions for a practice session with the program ``profile``.
+
+    - only questions that suit the program's country and specialty;
+    - the opening trio first (``opening=True``), then a balanced mix of categories;
+    - questions targeting the program's features, or its specialty, are preferred;
+    - no question twice; ``exclude_ids`` (e.g. practised recently) are avoided, and used
+      only if nothing else is left;
+    - the same ``seed`` gives the same list (``seed=None``: a fresh random draw).
+
+    Returns fewer than ``count`` questions only when the bank has no more that suit.
+    """
+    if count < 1:
+        raise BankError(f"count must be at least 1 (got {count})")
+    bank = bank if bank is not None else load_bank()
+    rng = random.Random(seed)
+    excluded = set(exclude_ids)
+    suiting = bank.suiting(profile.country, profile.specialty)
+    weights = {q.id: question_weight(q, profile) for q in suiting}
+
+    chosen: list[Question] = []
+    if opening:
+        for slot in (1, 2, 3):
+            if len(chosen) >= count:
+                break
+            slot_qs = [q for q in suiting if q.opening == slot]
+            fresh = [q for q in slot_qs if q.id not in excluded] or slot_qs
+            if fresh:
+                chosen.append(_pick(rng, fresh, [weights[q.id] for q in fresh]))
+
+    # Opening questions are asked only as the opening.
+    pool = [q for q in suiting if q.opening is None]
+    for preferred in (True, False):
+        if len(chosen) >= count:
+            break
+        remaining = [q for q in pool if (q.id not in excluded) == preferred and q not in chosen]
+        chosen.extend(_rounds(rng, remaining, weights, count - len(chosen)))
+    return [render(q, profile) for q in chosen]
+
+
+def _rounds(rng: random.Random, pool: list[Question], weights: dict[str, float], needed: int) -> list[Question]:
+    """Up to ``needed`` questions from ``pool``, one per category per round."""
+    by_cat: dict[str, list[Question]] = {}
+    for q in pool:
+        by_cat.setdefault(q.category, []).append(q)
+    out: list[Question] = []
+    while len(out) < needed and by_cat:
+        cats = sorted(by_cat)
+        # A category weighs as much as its most relevant remaining question.
+        cat_weights = [CATEGORY_WEIGHTS.get(c, 1.0) * max(weights[q.id] for q in by_cat[c]) for c in cats]
+        for cat in _weighted_order(rng, cats, cat_weights):
+            if len(out) >= needed:
+                break
+            qs = by_cat[cat]
+            q = _pick(rng, qs, [weights[x.id] for x in qs])
+            out.append(q)
+            qs.remove(q)
+            if not qs:
+                del by_cat[cat]
+    return out
