@@ -1,0 +1,1 @@
+"""Alembic migrations of the session database (run by ``Store.open``)."""
