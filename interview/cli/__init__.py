@@ -19,6 +19,7 @@ COMMAND_MODULES: list[str] = [
     # each helper module adds its own line here, e.g. "bank", "questions", "transcribe"...
     "bank",
     "questions",
+    "email",
 ]
 
 
