@@ -1,0 +1,570 @@
+"""Session reports for coaches and applicants: one model, three renderings (HTML, Markdown, JSON).
+
+:func:`build_report` reads a stored session (with its applicant, program, answers, coach
+comments, score overrides and review) and the applicant's earlier sessions, and returns a
+:class:`Report` — plain records, no markup. :func:`render_html` and :func:`render_markdown`
+render it with the Jinja2 templates in ``templates/report/`` (a coach can edit them without
+code); :func:`render_json` dumps the model.
+
+The HTML is self-contained (styles in the document, no external resources), prints cleanly to
+PDF from a browser, and can embed each answer's audio as a ``data:`` URI
+(``include_audio=True``). Autoescaping is on: a transcript, a typed answer or a coach comment
+containing ``<script>`` shows as text. The transcript's highlighting comes from
+:func:`interview.highlight.highlight_html`, which returns pre-escaped markup.
+
+Pure core: no Streamlit. It reads audio files only when asked to embed them.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import mimetypes
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+import jinja2
+from markupsafe import Markup
+
+from .errors import TemplateError
+from .paths import templates_dir
+
+#: format marker and version of the JSON report (and of :meth:`Report.to_dict`)
+REPORT_FORMAT = "img-interview-coach/report"
+REPORT_VERSION = 1
+FORMATS = ("html", "md", "json")
+
+#: delivery figures shown per answer: metrics key -> (label, format)
+DELIVERY_FIGURES: list[tuple[str, str, str]] = [
+    ("wpm", "Speaking rate", "{:.0f} words per minute"),
+    ("fillers_per_min", "Filler words", "{:.1f} per minute"),
+    ("filler_count", "Filler words (count)", "{:d}"),
+    ("longest_pause", "Longest pause", "{:.1f} s"),
+    ("duration", "Length", "{:.0f} s"),
+    ("suggested_seconds", "Suggested length", "{:.0f} s"),
+    ("word_count", "Words", "{:d}"),
+]
+
+#: evidence kinds highlighted in the transcript
+HIGHLIGHT_KINDS = ("filler", "local_term")
+
+
+# ---------------------------------------------------------------------------------- model
+@dataclass
+class Override:
+    """A coach's score for one criterion, kept beside the automatic score."""
+
+    score: int
+    reason: str
+    by: str = ""
+    at: str = ""
+
+
+@dataclass
+class CriterionView:
+    id: str
+    name: str
+    auto_score: int | float | None
+    band: str = ""
+    override: Override | None = None
+    evidence: list[dict] = field(default_factory=list)
+    tips: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> float | None:
+        """The effective score: the coach's override if any, else the automatic score."""
+        return self.override.score if self.override else self.auto_score
+
+
+@dataclass
+class CommentView:
+    text: str
+    author: str = ""
+    created_at: str = ""
+
+
+@dataclass
+class DeliveryFigure:
+    key: str
+    label: str
+    value: str
+    raw: float | int | None = None
+
+
+@dataclass
+class AnswerView:
+    index: int
+    answer_id: str
+    question_text: str
+    question_id: str = ""
+    category: str = ""
+    text: str = ""
+    #: every evidence span of the answer (offsets into ``text``), for highlighting
+    evidence: list[dict] = field(default_factory=list)
+    overall: float | None = None
+    criteria: list[CriterionView] = field(default_factory=list)
+    metrics: dict = field(default_factory=dict)
+    comments: list[CommentView] = field(default_factory=list)
+    audio_path: str | None = None
+
+    @property
+    def delivery(self) -> list[DeliveryFigure]:
+        return delivery_figures(self.metrics)
+
+    @property
+    def transcript_html(self) -> Markup:
+        return highlight_transcript_html(self.text, self.evidence)
+
+    @property
+    def transcript_md(self) -> str:
+        return mark_markdown(self.text, self.evidence)
+
+
+@dataclass
+class SummaryView:
+    overall: float | None = None
+    #: [{id, name, score, band}]
+    criteria: list[dict] = field(default_factory=list)
+    #: {index, question, overall} or None
+    strongest: dict | None = None
+    weakest: dict | None = None
+    focus: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Delta:
+    id: str
+    name: str
+    previous: float | None
+    current: float | None
+
+    @property
+    def delta(self) -> float | None:
+        if self.previous is None or self.current is None:
+            return None
+        return round(self.current - self.previous, 2)
+
+
+@dataclass
+class Comparison:
+    #: earlier sessions of the same applicant, oldest first: [{id, date, overall}]
+    previous: list[dict] = field(default_factory=list)
+    #: per criterion: this session's mean against the most recent earlier session's mean
+    deltas: list[Delta] = field(default_factory=list)
+    #: question categories of the bank this applicant has not practised yet
+    not_practised: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    session: dict
+    applicant: dict
+    program: dict
+    answers: list[AnswerView] = field(default_factory=list)
+    summary: SummaryView = field(default_factory=SummaryView)
+    comparison: Comparison = field(default_factory=Comparison)
+    #: comments on the session as a whole (not on one answer)
+    session_comments: list[CommentView] = field(default_factory=list)
+    generated_at: str = field(default_factory=lambda: _now_iso())
+    version: int = REPORT_VERSION
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict: the model plus derived figures (effective scores, deltas)."""
+        d = asdict(self)
+        d = {"format": REPORT_FORMAT, **d}
+        for a_view, a_dict in zip(self.answers, d["answers"]):
+            a_dict["delivery"] = [asdict(f) for f in a_view.delivery]
+            for c_view, c_dict in zip(a_view.criteria, a_dict["criteria"]):
+                c_dict["score"] = c_view.score
+        for dv, dd in zip(self.comparison.deltas, d["comparison"]["deltas"]):
+            dd["delta"] = dv.delta
+        return d
+
+
+def _now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def format_date(value: Any) -> str:
+    """A readable date-time ('2025-03-01 14:05') from a datetime or ISO string ('' if None)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+# -------------------------------------------------------------------------- derived data
+def delivery_figures(metrics: dict | None) -> list[DeliveryFigure]:
+    """The delivery figures present in ``metrics``, labelled and formatted."""
+    out = []
+    for key, label, fmt in DELIVERY_FIGURES:
+        value = (metrics or {}).get(key)
+        if value is None or isinstance(value, (dict, list, bool)):
+            continue
+        try:
+            text = fmt.format(int(round(value)) if "{:d}" in fmt else float(value))
+        except (TypeError, ValueError):
+            continue
+        out.append(DeliveryFigure(key=key, label=label, value=text, raw=value))
+    return out
+
+
+def _spans(text: str, evidence: Iterable[dict], kinds: Iterable[str]) -> list[tuple[int, int, str]]:
+    """Non-overlapping (start, end, kind) spans inside ``text``, earliest first."""
+    kinds = set(kinds)
+    spans = sorted(
+        (int(e["start"]), int(e["end"]), e.get("kind", ""))
+        for e in evidence
+        if e.get("kind") in kinds and e.get("start") is not None and e.get("end") is not None
+    )
+    out: list[tuple[int, int, str]] = []
+    last = 0
+    for start, end, kind in spans:
+        if start < last or start >= end or end > len(text):
+            continue
+        out.append((start, end, kind))
+        last = end
+    return out
+
+
+def highlight_transcript_html(text: str, evidence: list[dict]) -> Markup:
+    """The transcript as escaped HTML with fillers and local-system terms marked.
+
+    Uses the scoring module's :func:`interview.highlight.highlight_html`, which escapes the
+    text itself and returns markup.
+    """
+    from . import highlight  # scoring helper's module
+
+    html = highlight.highlight_html(text or "", _evidence_objects(evidence), kinds=HIGHLIGHT_KINDS)
+    return Markup(html)
+
+
+def legend_html() -> Markup:
+    from . import highlight
+
+    return Markup(highlight.legend_html())
+
+
+def _evidence_objects(evidence: list[dict]) -> list[Any]:
+    """Stored evidence dicts as the scoring module's Evidence records."""
+    try:
+        from .scoring import Evidence
+    except ImportError:  # pragma: no cover - scoring always ships with highlight
+        return list(evidence)
+    out = []
+    for e in evidence:
+        try:
+            out.append(Evidence(**{k: e[k] for k in ("start", "end", "text", "kind", "label") if k in e}))
+        except TypeError:
+            out.append(e)
+    return out
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+
+
+def md_escape(value: Any) -> str:
+    """Escape Markdown (and raw HTML) so that the text renders as itself."""
+    text = "" if value is None else str(value)
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = text.replace("&", "&amp;")
+    # a line starting with '-', digits+'.', or '=' would become a list/heading
+    text = re.sub(r"(?m)^(\s*)([-=]|\d+\.)", lambda m: m.group(1) + "\\" + m.group(2), text)
+    return text.replace("\r\n", "\n").replace("\n", "  \n")
+
+
+def mark_markdown(text: str, evidence: list[dict]) -> str:
+    """The transcript in Markdown: ~~fillers~~ and **local-system terms**, the rest escaped."""
+    text = text or ""
+    out, pos = [], 0
+    for start, end, kind in _spans(text, evidence, HIGHLIGHT_KINDS):
+        out.append(md_escape(text[pos:start]))
+        inner = md_escape(text[start:end])
+        out.append(f"~~{inner}~~" if kind == "filler" else f"**{inner}**")
+        pos = end
+    out.append(md_escape(text[pos:]))
+    return "".join(out)
+
+
+def audio_data_uri(path: str | Path | None) -> str | None:
+    """The audio file as a ``data:`` URI (None if missing)."""
+    if not path:
+        return None
+    p = Path(path)
+    if not p.is_file():
+        return None
+    mime = mimetypes.guess_type(p.name)[0] or "audio/wav"
+    if p.suffix.lower() == ".webm":
+        mime = "audio/webm"
+    return f"data:{mime};base64," + base64.b64encode(p.read_bytes()).decode("ascii")
+
+
+# ------------------------------------------------------------------------------ rendering
+def _environment(autoescape: bool) -> jinja2.Environment:
+    folder = templates_dir() / "report"
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder)),
+        autoescape=autoescape,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = md_escape
+    return env
+
+
+def _render(template: str, autoescape: bool, **context: Any) -> str:
+    try:
+        return _environment(autoescape).get_template(template).render(**context)
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(
+            f"report template {exc.name!r} not found in {templates_dir() / 'report'}; "
+            "restore it from the repository or set INTERVIEW_TEMPLATES_DIR"
+        ) from exc
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(
+            f"report template {exc.filename or template} line {exc.lineno}: {exc.message}; "
+            "fix the template"
+        ) from exc
+    except jinja2.UndefinedError as exc:
+        raise TemplateError(f"report template {template}: {exc.message}; fix the template") from exc
+
+
+def render_html(report: Report, *, include_audio: bool = False) -> str:
+    """The report as one self-contained HTML page (audio players embedded if asked)."""
+    answers = []
+    for a in report.answers:
+        answers.append(_AnswerContext(a, audio_data_uri(a.audio_path) if include_audio else None))
+    return _render(
+        "report.html.j2", True,
+        r=_ReportContext(report, answers), legend=legend_html(),
+    )
+
+
+def render_markdown(report: Report) -> str:
+    """The report as Markdown (no audio)."""
+    text = _render("report.md.j2", False, r=report)
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def render_json(report: Report) -> str:
+    """The report model as indented JSON."""
+    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def render(report: Report, fmt: str, *, include_audio: bool = False) -> str:
+    """Render in ``fmt`` ('html', 'md' or 'json')."""
+    if fmt == "html":
+        return render_html(report, include_audio=include_audio)
+    if fmt in ("md", "markdown"):
+        return render_markdown(report)
+    if fmt == "json":
+        return render_json(report)
+    raise TemplateError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+class _AnswerContext:
+    """An answer view plus its embedded audio, for the HTML template."""
+
+    def __init__(self, answer: AnswerView, audio_uri: str | None):
+        self._a = answer
+        self.audio_uri = audio_uri
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._a, name)
+
+
+class _ReportContext:
+    def __init__(self, report: Report, answers: list[_AnswerContext]):
+        self._r = report
+        self.answers = answers
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._r, name)
+
+
+# ------------------------------------------------------------------------------- building
+def _evidence_dicts(scores: dict | None) -> list[dict]:
+    """Every evidence span of an answer's scores (deduplicated), for highlighting."""
+    seen, out = set(), []
+    items = list((scores or {}).get("evidence") or [])
+    for c in (scores or {}).get("criteria") or []:
+        items.extend(c.get("evidence") or [])
+    for e in items:
+        if not isinstance(e, dict):
+            continue
+        key = (e.get("start"), e.get("end"), e.get("kind"))
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(e)
+    return out
+
+
+#: at most this many evidence quotes per criterion in the report (fillers can be many)
+MAX_EVIDENCE = 6
+
+
+def _criterion_evidence(items: list[dict]) -> list[dict]:
+    out, seen = [], set()
+    for e in items or []:
+        if not isinstance(e, dict):
+            continue
+        key = ((e.get("label") or "").lower(), (e.get("text") or "").lower())
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append({k: e.get(k) for k in ("text", "kind", "label", "start", "end")})
+        if len(out) >= MAX_EVIDENCE:
+            break
+    return out
+
+
+def _comment_view(c: Any) -> CommentView:
+    return CommentView(text=c.body, author=c.author or "", created_at=format_date(c.created_at))
+
+
+def answer_view(answer: Any, store: Any = None) -> AnswerView:
+    """The report block of one stored answer (``interview.storage.AnswerRecord``)."""
+    criteria = []
+    for c in answer.criteria:
+        o = answer.override(c.get("id"))
+        criteria.append(CriterionView(
+            id=c.get("id", ""),
+            name=c.get("name") or c.get("id", ""),
+            auto_score=c.get("score"),
+            band=c.get("band") or "",
+            override=Override(
+                score=int(o.score) if float(o.score).is_integer() else o.score,
+                reason=o.reason, by=o.author or "", at=format_date(o.created_at),
+            ) if o else None,
+            evidence=_criterion_evidence(c.get("evidence") or []),
+            tips=[str(t) for t in (c.get("tips") or [])],
+        ))
+    audio = None
+    if answer.audio_path:
+        audio = str(store.audio_file(answer)) if store is not None else answer.audio_path
+    return AnswerView(
+        index=answer.position,
+        answer_id=answer.id,
+        question_text=answer.question_text,
+        question_id=answer.question_id or "",
+        category=answer.category or "",
+        text=answer.display_text,
+        evidence=_evidence_dicts(answer.scores),
+        overall=answer.final_overall,
+        criteria=criteria,
+        metrics=dict(answer.metrics or {}),
+        comments=[_comment_view(c) for c in answer.comments],
+        audio_path=audio,
+    )
+
+
+def _program_view(profile: Any) -> dict:
+    if profile is None:
+        return {"name": "(no program profile)", "country": "", "country_name": "", "region": "",
+                "city": "", "specialty": "", "location": "", "features": []}
+    from .profile import COUNTRY_NAMES, SPECIALTIES
+
+    country_name = COUNTRY_NAMES.get(profile.country, profile.country or "")
+    location = ", ".join(x for x in (profile.city, profile.region, country_name) if x)
+    return {
+        "name": profile.name, "country": profile.country, "country_name": country_name,
+        "region": profile.region or "", "city": profile.city or "",
+        "specialty": SPECIALTIES.get(profile.specialty or "", profile.specialty or ""),
+        "location": location, "features": list(profile.features or []),
+    }
+
+
+def _summary_view(session: Any, answers: list[AnswerView]) -> SummaryView:
+    """The session summary from :func:`interview.summary.summarise_session`."""
+    from .summary import summarise_session
+
+    s = summarise_session(session)
+    get = (lambda k, d=None: s.get(k, d)) if isinstance(s, dict) else (lambda k, d=None: getattr(s, k, d))
+    return _adapt_summary(get, session, answers)
+
+
+def build_report(store: Any, session_id: str, *, bank: Any = None) -> Report:
+    """The report of a stored session (latest attempt per question), with the coach's
+    comments, overrides and review, the summary, and the comparison with the applicant's
+    earlier sessions. Raises NotFound for an unknown id."""
+    from .progress import applicant_progress, progress_from_sessions, session_point
+
+    session = store.get_session(session_id)
+    answers = [answer_view(a, store) for a in session.answers]
+    applicant = session.applicant
+    report = Report(
+        session={
+            "id": session.id, "date": format_date(session.created_at),
+            "created_at": session.created_at.isoformat() if session.created_at else None,
+            "finished_at": session.finished_at.isoformat() if session.finished_at else None,
+            "mode": session.mode, "reviewed": session.reviewed,
+            "reviewed_at": format_date(session.reviewed_at),
+            "reviewed_by": session.reviewed_by or "", "overall": session.overall,
+        },
+        applicant={
+            "id": applicant.id if applicant else None,
+            "name": applicant.name if applicant else "",
+            "email": (applicant.email or "") if applicant else "",
+            "coach_email": (applicant.coach_email or "") if applicant else "",
+        },
+        program=_program_view(session.profile),
+        answers=answers,
+        summary=_summary_view(session, answers),
+        session_comments=[_comment_view(c) for c in session.comments if c.answer_id is None],
+    )
+    # comparison with this applicant's earlier sessions
+    current = session_point(session)
+    if applicant is not None and session.created_at is not None:
+        earlier = applicant_progress(store, applicant.id, bank=bank, until=session.created_at)
+        everything = applicant_progress(store, applicant.id, bank=bank)
+        not_practised = everything.not_practised
+        points = [p for p in earlier.points if p.session_id != session.id]
+    else:
+        points, not_practised = [], []
+        if session.profile is not None:
+            not_practised = progress_from_sessions([session], _categories(session, bank)).not_practised
+    report.comparison = comparison_from_points(current, points, _criterion_names(session, answers))
+    report.comparison.not_practised = not_practised
+    return report
+
+
+def _categories(session: Any, bank: Any) -> list[str]:
+    from .progress import bank_categories
+
+    return bank_categories([session.profile.country] if session.profile else [], bank)
+
+
+def _criterion_names(session: Any, answers: list[AnswerView]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for a in answers:
+        for c in a.criteria:
+            names.setdefault(c.id, c.name)
+    return names
+
+
+def comparison_from_points(current: Any, previous: list[Any], names: dict[str, str]) -> Comparison:
+    """Per-criterion deltas of ``current`` against the most recent earlier session that
+    scored that criterion (points from :mod:`interview.progress`, oldest first)."""
+    deltas = []
+    ids = list(names) + [cid for cid in current.criteria if cid not in names]
+    for cid in ids:
+        prev = next((p.criteria[cid] for p in reversed(previous) if p.criteria.get(cid) is not None), None)
+        deltas.append(Delta(id=cid, name=names.get(cid, cid), previous=prev,
+                            current=current.criteria.get(cid)))
+    return Comparison(
+        previous=[{"id": p.session_id, "date": format_date(p.date), "overall": p.overall}
+                  for p in previous],
+        deltas=deltas if previous else [],
+    )
