@@ -20,6 +20,9 @@ COMMAND_MODULES: list[str] = [
     "bank",
     "questions",
     "email",
+    "report",
+    "export",
+    "import_cmd",
 ]
 
 
