@@ -378,7 +378,7 @@ def _render(templates: EmailTemplates, name: str, context: dict[str, Any]) -> st
         loc = _template_line(exc)
         at = f"{loc[0]}, line {loc[1]}" if loc else name
         raise TemplateError(
-            f"email template {at} uses something templates may not use ({exc}); use only "
+            f"email template {at}: uses something templates may not use ({exc}); use only "
             "the documented fields such as candidate.name, interviewer.name, program.name, detail"
         ) from None
     except UndefinedError as exc:
@@ -394,10 +394,10 @@ def _render(templates: EmailTemplates, name: str, context: dict[str, Any]) -> st
         ) from None
     except JinjaTemplateError as exc:
         raise TemplateError(f"email template {where} cannot be rendered: {exc}") from None
-    except (TypeError, ValueError, AttributeError, ZeroDivisionError) as exc:
+    except Exception as exc:  # noqa: BLE001 - any other failure inside a coach's template
         loc = _template_line(exc)
         at = f"{loc[0]}, line {loc[1]}" if loc else name
-        raise TemplateError(f"email template {at} failed: {exc}") from None
+        raise TemplateError(f"email template {at} failed: {type(exc).__name__}: {exc}") from None
     return text
 
 
