@@ -23,6 +23,8 @@ COMMAND_MODULES: list[str] = [
     "report",
     "export",
     "import_cmd",
+    "practice",
+    "sessions",
 ]
 
 

@@ -1,0 +1,221 @@
+"""The practice pipeline, shared by the app and the batch CLI.
+
+One answer goes through: **save** (the audio file is written to the data directory and the
+answer row inserted, before anything can fail) -> **transcribe** (local Whisper) ->
+**measure** (delivery metrics) -> **score** (rubric criteria with evidence and tips) ->
+**store**. Any failure after the save leaves the answer with status ``failed`` and a
+message saying what went wrong; the recording stays on disk and :func:`retry_answer` runs
+the pipeline again from it. A typed answer skips transcription.
+
+:func:`start_session` draws the questions for a program (avoiding those the applicant
+practised recently) and stores them with the session, so that a closed tab or a crash can
+resume the session with the very same questions.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from typing import Any, Callable, Iterable, Mapping
+
+from .errors import InterviewError, StorageError, TranscriptionError
+from .profile import ProgramProfile
+from .storage import AnswerRecord, ApplicantRecord, ProfileRecord, SessionRecord, Store
+from .transcript import Segment, Transcript
+
+#: how many recently answered questions :func:`start_session` tries to avoid
+RECENT_LIMIT = 30
+
+SegmentCallback = Callable[[Segment], Any]
+
+
+def question_record(drawn: Any) -> dict:
+    """The question as asked, as stored with the session and each answer: ``id``, ``text``,
+    ``category``, ``kind``, ``suggested_seconds``, ``follow_ups``, ``look_for``.
+
+    ``drawn`` is a :class:`interview.draw.DrawnQuestion` or such a dict already."""
+    if isinstance(drawn, Mapping):
+        d = dict(drawn)
+    elif hasattr(drawn, "to_dict"):
+        d = drawn.to_dict()
+    else:
+        raise StorageError(f"not a question: {drawn!r}")
+    if not d.get("text"):
+        raise StorageError(f"question {d.get('id')!r} has no text")
+    return {
+        "id": d.get("id"),
+        "text": d["text"],
+        "category": d.get("category"),
+        "kind": d.get("kind"),
+        "suggested_seconds": d.get("suggested_seconds"),
+        "follow_ups": list(d.get("follow_ups") or []),
+        "look_for": d.get("look_for"),
+    }
+
+
+def _profile_record(store: Store, profile: ProgramProfile | ProfileRecord | str,
+                    applicant_id: str | None) -> ProfileRecord:
+    if isinstance(profile, ProfileRecord):
+        return profile
+    if isinstance(profile, str):
+        return store.get_profile(profile)
+    return store.find_or_add_profile(profile, applicant_id=applicant_id)
+
+
+def start_session(store: Store, applicant: ApplicantRecord | str | None,
+                  profile: ProgramProfile | ProfileRecord | str, count: int = 5,
+                  seed: int | None = None, mode: str = "practice", *,
+                  question_ids: Iterable[str] | None = None, bank=None,
+                  avoid_recent: bool = True) -> SessionRecord:
+    """Draw ``count`` questions for ``profile`` and store a new session with them.
+
+    ``applicant``: a record, an applicant id, or None. ``profile``: a ProgramProfile (saved,
+    or reused if identical), a ProfileRecord, or a profile id. ``question_ids``: ask exactly
+    these questions (in this order) instead of drawing. A ``seed`` of None picks one at
+    random and stores it, so the draw can be reproduced. Questions the applicant answered
+    recently are avoided while the bank has others."""
+    from .bank import load_bank
+    from .draw import draw, render
+
+    applicant_id = applicant.id if isinstance(applicant, ApplicantRecord) else applicant
+    if applicant_id is not None:
+        store.get_applicant(applicant_id)  # NotFound early
+    prof = _profile_record(store, profile, applicant_id)
+    program = prof.to_profile()
+    bank = bank or load_bank()
+    if seed is None:
+        seed = random.SystemRandom().randrange(1, 2**31)
+    if question_ids is not None:
+        drawn = [render(bank.get(qid), program) for qid in question_ids]
+        if not drawn:
+            raise StorageError("no question ids given")
+    else:
+        if count < 1:
+            raise StorageError(f"a session needs at least one question, got {count}")
+        exclude = store.recent_question_ids(applicant_id, RECENT_LIMIT) if avoid_recent else []
+        drawn = draw(program, count=count, seed=seed, bank=bank, exclude_ids=exclude)
+    return store.create_session(applicant_id, prof.id, mode=mode, seed=seed,
+                                questions=[question_record(d) for d in drawn])
+
+
+def _error_message(exc: BaseException) -> str:
+    if isinstance(exc, InterviewError):
+        return str(exc)
+    return f"{exc.__class__.__name__}: {exc}" if str(exc) else exc.__class__.__name__
+
+
+def _bank_question(question_id: str | None):
+    """The bank's Question for scoring (None if the bank no longer has it)."""
+    if not question_id:
+        return None
+    try:
+        from .bank import load_bank
+
+        return load_bank().get(question_id)
+    except InterviewError:
+        return None
+
+
+def submit_answer(store: Store, session_id: str, position: int, drawn_question: Any = None, *,
+                  audio: bytes | str | os.PathLike | None = None, filename: str | None = None,
+                  text: str | None = None, source: str | None = None, transcriber=None,
+                  on_segment: SegmentCallback | None = None) -> AnswerRecord:
+    """Save one answer (a new attempt at ``position``), then transcribe, measure and score it.
+
+    ``drawn_question``: a DrawnQuestion or a question dict (see :func:`question_record`);
+    None takes the session's stored question at ``position``. Give ``audio`` (bytes or a
+    file path; ``filename`` names the format for bytes) or typed ``text``. ``source``:
+    'audio' (browser recording), 'upload', 'microphone' or 'typed' (default: 'typed' for
+    text, 'upload' for audio). ``transcriber`` defaults to the cached
+    ``get_transcriber()``; ``on_segment`` is called with each transcribed segment.
+
+    Returns the stored answer: status 'scored', or 'failed' with ``error`` (the audio is
+    kept; call :func:`retry_answer`). Raises only if the answer cannot be saved at all."""
+    question_obj = getattr(drawn_question, "question", None)
+    if drawn_question is None:
+        session = store.get_session(session_id)
+        if not 1 <= position <= len(session.questions):
+            raise StorageError(f"session {session_id} has no question {position} "
+                               f"(it has {len(session.questions)})")
+        drawn_question = session.questions[position - 1]
+    q = question_record(drawn_question)
+    if text is not None and audio is None and not text.strip():
+        raise StorageError("the typed answer is empty; type your answer or record it")
+    answer = store.add_answer(
+        session_id, position, question_id=q["id"], question_text=q["text"],
+        category=q["category"], kind=q["kind"], suggested_seconds=q["suggested_seconds"],
+        follow_ups=q["follow_ups"], look_for=q["look_for"], source=source,
+        audio=audio, filename=filename, text=None if audio is not None else text,
+    )
+    return _process(store, answer, transcriber=transcriber, on_segment=on_segment,
+                    question=question_obj)
+
+
+def retry_answer(store: Store, answer_id: str, transcriber=None,
+                 on_segment: SegmentCallback | None = None) -> AnswerRecord:
+    """Run the pipeline again for a stored answer, from its saved audio (or typed text).
+    The same answer row is updated; a fresh recording is :func:`submit_answer` instead."""
+    answer = store.get_answer(answer_id)
+    if answer.audio_path:
+        path = store.audio_file(answer)
+        if path is None or not path.is_file():
+            msg = (f"the saved recording {answer.audio_path} is missing from the data directory "
+                   f"{store.root}; record the answer again")
+            return store.update_answer(answer.id, status="failed", error=msg)
+    return _process(store, answer, transcriber=transcriber, on_segment=on_segment)
+
+
+def _process(store: Store, answer: AnswerRecord, *, transcriber=None,
+             on_segment: SegmentCallback | None = None, question=None) -> AnswerRecord:
+    """Transcribe (audio answers), measure, score and store; failures are stored."""
+    step = "preparing"
+    try:
+        transcript: Transcript | None = None
+        if answer.audio_path:
+            step = "transcription"
+            store.update_answer(answer.id, status="transcribing", error=None)
+            if transcriber is None:
+                from .transcribe import get_transcriber
+
+                transcriber = get_transcriber()
+            transcript = transcriber.transcribe(store.audio_file(answer), on_segment=on_segment)
+            text = transcript.text.strip()
+            # keep the transcript even if a later step fails
+            store.update_answer(answer.id, transcript=transcript, text=text)
+            if not text:
+                raise TranscriptionError(
+                    "no words were recognised in the recording; check the microphone, speak "
+                    "closer to it, and record again (or retry with another model)")
+        else:
+            text = (answer.text or "").strip()
+            if not text:
+                raise StorageError("the typed answer is empty")
+
+        step = "measuring delivery"
+        from .metrics import compute_metrics
+
+        metrics = compute_metrics(
+            text, words=transcript.words if transcript else None,
+            duration=transcript.duration if transcript else None,
+            suggested_seconds=answer.suggested_seconds,
+        )
+
+        step = "scoring"
+        from .scoring import score_answer
+
+        session = store.get_session(answer.session_id)
+        profile = session.profile.to_profile() if session.profile else None
+        if question is None:
+            question = _bank_question(answer.question_id)
+        score = score_answer(text, question=question, profile=profile,
+                             country=profile.country if profile else None,
+                             transcript=transcript, metrics=metrics)
+        return store.update_answer(answer.id, text=text, metrics=metrics, scores=score,
+                                   overall=score.overall, status="scored", error=None)
+    except Exception as exc:  # noqa: BLE001 - every failure is stored, the audio is kept
+        msg = _error_message(exc)
+        if answer.audio_path and step == "transcription":
+            msg += f" (the recording is saved: {answer.audio_path}; retry it from the saved audio)"
+        elif step != "transcription":
+            msg = f"{step} failed: {msg}"
+        return store.update_answer(answer.id, status="failed", error=msg)
