@@ -3,7 +3,8 @@ sessions (oldest first), and the question categories not practised yet.
 
 A session's criterion score is the mean, over its answers (latest attempt per question), of
 the *final* score — the coach's override where there is one, else the automatic score. Its
-delivery figures are the means of the answers' ``wpm`` and ``fillers_per_min``.
+delivery figures are the means of the answers' ``words_per_minute`` and
+``filler_per_minute`` (recorded answers only; typed answers have no timing).
 
 :func:`progress_from_sessions` is pure (session records in, :class:`Progress` out);
 :func:`applicant_progress` reads the store and the question bank. No Streamlit here.
@@ -19,6 +20,8 @@ from typing import Any
 
 #: delivery figures charted per session: metrics key -> label
 DELIVERY_SERIES: dict[str, str] = {"wpm": "Words per minute", "fillers_per_min": "Fillers per minute"}
+#: where those figures are in the stored metrics (``DeliveryMetrics.to_dict()``)
+METRIC_KEYS: dict[str, str] = {"wpm": "words_per_minute", "fillers_per_min": "filler_per_minute"}
 
 
 @dataclass
@@ -98,8 +101,8 @@ def session_point(session: Any) -> SessionPoint:
             if score is not None:
                 per_criterion.setdefault(cid, []).append(float(score))
         m = a.metrics or {}
-        wpm.append(m.get("wpm"))
-        fpm.append(m.get("fillers_per_min"))
+        wpm.append(m.get(METRIC_KEYS["wpm"]))
+        fpm.append(m.get(METRIC_KEYS["fillers_per_min"]))
         if a.category:
             cats.append(a.category)
     return SessionPoint(

@@ -31,6 +31,7 @@ from markupsafe import Markup
 
 from .errors import TemplateError
 from .paths import templates_dir
+from .progress import category_label
 
 #: format marker and version of the JSON report (and of :meth:`Report.to_dict`)
 REPORT_FORMAT = "img-interview-coach/report"
@@ -39,12 +40,16 @@ FORMATS = ("html", "md", "json")
 
 #: delivery figures shown per answer: metrics key -> (label, format)
 DELIVERY_FIGURES: list[tuple[str, str, str]] = [
-    ("wpm", "Speaking rate", "{:.0f} words per minute"),
-    ("fillers_per_min", "Filler words", "{:.1f} per minute"),
-    ("filler_count", "Filler words (count)", "{:d}"),
+    ("words_per_minute", "Speaking rate", "{:.0f} words per minute"),
+    ("filler_per_minute", "Filler words per minute", "{:.1f}"),
+    ("filler_count", "Filler words", "{:d}"),
+    ("filler_per_100_words", "Filler words per 100 words", "{:.1f}"),
+    ("hedge_count", "Hedges (I think, maybe...)", "{:d}"),
     ("longest_pause", "Longest pause", "{:.1f} s"),
-    ("duration", "Length", "{:.0f} s"),
+    ("pauses_over_2s", "Pauses over 2 s", "{:d}"),
+    ("length_seconds", "Length", "{:.0f} s"),
     ("suggested_seconds", "Suggested length", "{:.0f} s"),
+    ("length_verdict", "Length against the suggested time", "{}"),
     ("word_count", "Words", "{:d}"),
 ]
 
@@ -101,6 +106,7 @@ class AnswerView:
     question_text: str
     question_id: str = ""
     category: str = ""
+    category_label: str = ""
     text: str = ""
     #: every evidence span of the answer (offsets into ``text``), for highlighting
     evidence: list[dict] = field(default_factory=list)
@@ -132,6 +138,10 @@ class SummaryView:
     strongest: dict | None = None
     weakest: dict | None = None
     focus: list[str] = field(default_factory=list)
+    delivery: list[DeliveryFigure] = field(default_factory=list)
+    answered: int = 0
+    scored: int = 0
+    failed: int = 0
 
 
 @dataclass
@@ -211,9 +221,14 @@ def delivery_figures(metrics: dict | None) -> list[DeliveryFigure]:
         if value is None or isinstance(value, (dict, list, bool)):
             continue
         try:
-            text = fmt.format(int(round(value)) if "{:d}" in fmt else float(value))
+            if isinstance(value, str):
+                text = value
+            else:
+                text = fmt.format(int(round(value)) if "{:d}" in fmt else float(value))
         except (TypeError, ValueError):
             continue
+        if key == "length_seconds" and (metrics or {}).get("length_estimated"):
+            text += " (estimated from the word count)"
         out.append(DeliveryFigure(key=key, label=label, value=text, raw=value))
     return out
 
@@ -269,16 +284,19 @@ def _evidence_objects(evidence: list[dict]) -> list[Any]:
     return out
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 
 
 def md_escape(value: Any) -> str:
-    """Escape Markdown (and raw HTML) so that the text renders as itself."""
+    """Escape Markdown (and raw HTML) so that the text renders as itself: a typed
+    ``<script>`` stays text, ``*`` and ``_`` do not turn into emphasis, ``|`` does not
+    break a table."""
     text = "" if value is None else str(value)
     text = _MD_SPECIAL.sub(r"\\\1", text)
     text = text.replace("&", "&amp;")
-    # a line starting with '-', digits+'.', or '=' would become a list/heading
-    text = re.sub(r"(?m)^(\s*)([-=]|\d+\.)", lambda m: m.group(1) + "\\" + m.group(2), text)
+    # a line starting with "- ", "+ ", "= " or "12. " would become a list or heading
+    text = re.sub(r"(?m)^(\s*)([-+=])(?=\s|$)", r"\1\\\2", text)
+    text = re.sub(r"(?m)^(\s*\d+)\.(?=\s|$)", r"\1\\.", text)
     return text.replace("\r\n", "\n").replace("\n", "  \n")
 
 
@@ -315,7 +333,9 @@ def _environment(autoescape: bool) -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(str(folder)),
         autoescape=autoescape,
         undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
+        # HTML: drop the newline after a block tag; Markdown keeps it (line structure
+        # matters) and blank-line runs are collapsed after rendering
+        trim_blocks=autoescape,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
@@ -460,6 +480,7 @@ def answer_view(answer: Any, store: Any = None) -> AnswerView:
         question_text=answer.question_text,
         question_id=answer.question_id or "",
         category=answer.category or "",
+        category_label=category_label(answer.category) if answer.category else "",
         text=answer.display_text,
         evidence=_evidence_dicts(answer.scores),
         overall=answer.final_overall,
@@ -486,13 +507,40 @@ def _program_view(profile: Any) -> dict:
     }
 
 
-def _summary_view(session: Any, answers: list[AnswerView]) -> SummaryView:
-    """The session summary from :func:`interview.summary.summarise_session`."""
+def _summary_view(session: Any) -> SummaryView:
+    """The session summary, from :func:`interview.summary.summarise_session` (which uses
+    the coach's overrides)."""
     from .summary import summarise_session
 
     s = summarise_session(session)
-    get = (lambda k, d=None: s.get(k, d)) if isinstance(s, dict) else (lambda k, d=None: getattr(s, k, d))
-    return _adapt_summary(get, session, answers)
+
+    def brief(a: Any) -> dict | None:
+        if a is None:
+            return None
+        return {"index": a.position, "question": a.question, "overall": a.overall}
+
+    d = s.delivery
+    delivery = [
+        DeliveryFigure(key, label, fmt.format(value), value)
+        for key, label, fmt, value in (
+            ("words_per_minute", "Speaking rate (timed answers)", "{:.0f} words per minute", d.words_per_minute),
+            ("fillers_per_minute", "Filler words per minute (timed answers)", "{:.1f}", d.fillers_per_minute),
+            ("fillers_per_100_words", "Filler words per 100 words", "{:.1f}", d.fillers_per_100_words),
+            ("longest_pause", "Longest pause", "{:.1f} s", d.longest_pause),
+        )
+        if value is not None
+    ]
+    return SummaryView(
+        overall=s.overall,
+        criteria=[{"id": c.id, "name": c.name, "score": c.mean, "lowest": c.lowest,
+                   "highest": c.highest, "count": c.count} for c in s.criteria],
+        strongest=brief(s.strongest),
+        weakest=brief(s.weakest) if s.weakest is not None and s.strongest is not None
+        and s.weakest.answer_id != s.strongest.answer_id else None,
+        focus=[f"{f.name} (mean {f.mean:.1f}): {f.tip}" for f in s.work_on],
+        delivery=delivery,
+        answered=s.answered, scored=s.scored, failed=s.failed,
+    )
 
 
 def build_report(store: Any, session_id: str, *, bank: Any = None) -> Report:
@@ -521,7 +569,7 @@ def build_report(store: Any, session_id: str, *, bank: Any = None) -> Report:
         },
         program=_program_view(session.profile),
         answers=answers,
-        summary=_summary_view(session, answers),
+        summary=_summary_view(session),
         session_comments=[_comment_view(c) for c in session.comments if c.answer_id is None],
     )
     # comparison with this applicant's earlier sessions
@@ -536,7 +584,7 @@ def build_report(store: Any, session_id: str, *, bank: Any = None) -> Report:
         if session.profile is not None:
             not_practised = progress_from_sessions([session], _categories(session, bank)).not_practised
     report.comparison = comparison_from_points(current, points, _criterion_names(session, answers))
-    report.comparison.not_practised = not_practised
+    report.comparison.not_practised = [category_label(c) for c in not_practised]
     return report
 
 
