@@ -1,0 +1,53 @@
+"""IMG Interview Coach: the Streamlit entry point (``streamlit run app.py``).
+
+Thin on purpose: page configuration and navigation. Every page lives in ``app_pages/``; the
+shared widgets and cached resources live in ``app_pages/_ui.py``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+st.set_page_config(page_title="IMG Interview Coach", page_icon=":stethoscope:", layout="wide")
+
+from app_pages import _ui  # noqa: E402  (set_page_config must come first)
+
+PAGES_DIR = Path(__file__).resolve().parent / "app_pages"
+
+
+def _page(name: str, title: str, icon: str, default: bool = False) -> st.Page | None:
+    """A page from ``app_pages/NAME.py``, or None while that page has not been written."""
+    path = PAGES_DIR / f"{name}.py"
+    if not path.is_file():
+        return None
+    return st.Page(str(path), title=title, icon=icon, url_path=name, default=default)
+
+
+SECTIONS = {
+    "Practise": [
+        _page("practice", "Practice", ":material/mic:", default=True),
+        _page("preflight", "Pre-flight check", ":material/graphic_eq:"),
+        _page("summary", "Summary", ":material/summarize:"),
+        _page("history", "History", ":material/history:"),
+    ],
+    "After the interview": [
+        _page("emails", "Thank-you emails", ":material/mail:"),
+    ],
+    "Coach": [
+        _page("review", "Review", ":material/rate_review:"),
+        _page("progress", "Progress", ":material/trending_up:"),
+        _page("reports", "Reports", ":material/description:"),
+    ],
+    "Settings": [
+        _page("settings", "Settings", ":material/settings:"),
+    ],
+}
+
+nav = st.navigation({section: [p for p in pages if p] for section, pages in SECTIONS.items()
+                     if any(pages)})
+# Start loading the speech model in the background so it is ready by the first answer.
+_ui.start_model_loading()
+_ui.sidebar_status()
+nav.run()

@@ -1,0 +1,488 @@
+"""The practice flow: session set-up, one question at a time, feedback, retry.
+
+Used by ``app_pages/practice.py`` (and by History, which reopens a session). The state kept
+in ``st.session_state``:
+
+``active_session_id``
+    the session being practised (None: show the set-up);
+``position``
+    the 1-based question shown;
+``answer_method``
+    "browser" | "upload" | "microphone" | "typed";
+``mic_device``
+    the local input device (for "microphone");
+``again``
+    set of (session, position) for which the applicant asked to record again;
+``handled_uploads``
+    ids of browser recordings / uploads already stored (a widget keeps its value across
+    reruns; each recording must be stored once);
+``nonce``
+    (session, position) -> counter, so "record again" gives a fresh recorder.
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from app_pages import _ui
+from interview.errors import InterviewError
+from interview.profile import CA_PROVINCES, FEATURES, SPECIALTIES, make_profile
+
+NEW = "__new__"
+
+METHODS = {
+    "browser": "Record in the browser",
+    "upload": "Upload a recording",
+    "microphone": "This computer's microphone",
+    "typed": "Type the answer",
+}
+
+MODES = {
+    "practice": "Practice: feedback after each answer",
+    "interview": "Interview: timed, feedback at the end",
+}
+
+UPLOAD_TYPES = ["wav", "flac", "mp3", "m4a", "aac", "ogg", "opus", "webm"]
+
+
+def _state():
+    s = st.session_state
+    s.setdefault("answer_method", "browser")
+    s.setdefault("again", set())
+    s.setdefault("handled_uploads", set())
+    s.setdefault("nonce", {})
+    s.setdefault("position", 1)
+    return s
+
+
+# ---------------------------------------------------------------------------------------------
+# Set-up
+# ---------------------------------------------------------------------------------------------
+
+
+def _profile_label(rec) -> str:
+    parts = [rec.name, "U.S." if rec.country == "us" else "Canada"]
+    if rec.specialty and rec.specialty in SPECIALTIES:
+        parts.append(SPECIALTIES[rec.specialty])
+    return " · ".join(parts)
+
+
+def profile_form(store) -> None:
+    """The form for a new program profile; on a valid submit it is saved and selected."""
+    s = _state()
+    applicants = store.list_applicants()
+    last_name = ""
+    if s.get("applicant_id"):
+        last_name = next((a.name for a in applicants if a.id == s["applicant_id"]), "")
+    with st.form("profile_form"):
+        st.markdown("**New program profile**")
+        applicant_name = st.text_input("Your name", value=last_name, key="pf_applicant",
+                                       help="Sessions are kept under this name.")
+        c1, c2 = st.columns(2)
+        name = c1.text_input("Program name", key="pf_name",
+                             placeholder="e.g. Riverside Family Medicine Residency")
+        country = c2.radio("Country", ["us", "ca"], horizontal=True, key="pf_country",
+                           format_func={"us": "United States", "ca": "Canada"}.get)
+        c3, c4, c5 = st.columns(3)
+        region = c3.text_input("State / province", key="pf_region",
+                               placeholder="e.g. NY or " + ", ".join(list(CA_PROVINCES)[:2]))
+        city = c4.text_input("City", key="pf_city")
+        specialty = c5.selectbox("Specialty", [""] + list(SPECIALTIES), key="pf_specialty",
+                                 format_func=lambda k: SPECIALTIES.get(k, "(any)"))
+        mission = st.text_area("Mission statement", key="pf_mission", height=100,
+                               help="Paste it from the program's website: features such as "
+                               "rural, research or underserved care are recognised in it.")
+        features = st.multiselect("Features", list(FEATURES), key="pf_features",
+                                  format_func=lambda k: FEATURES[k][0])
+        submitted = st.form_submit_button("Save profile", type="primary")
+    if not submitted:
+        return
+    problems = []
+    if not applicant_name.strip():
+        problems.append("your name: must not be empty (sessions are kept under it)")
+    try:
+        profile = make_profile(name=name, country=country, region=region or None,
+                               city=city or None, specialty=specialty or None,
+                               mission=mission or "", features=features)
+    except InterviewError as exc:
+        problems.append(str(exc))
+        profile = None
+    if problems:
+        st.error("The profile was not saved. " + " ".join(
+            p[:1].upper() + p[1:] + ("" if p.endswith(".") else ".") for p in problems),
+            icon=":material/error:")
+        return
+    applicant = store.get_or_add_applicant(applicant_name.strip())
+    rec = store.find_or_add_profile(profile, applicant_id=applicant.id)
+    s["applicant_id"] = applicant.id
+    s["profile_id"] = rec.id
+    s["pending_profile_choice"] = rec.id  # applied before the selectbox is drawn again
+    st.toast(f"Saved the profile for {rec.name}.")
+    st.rerun()
+
+
+def session_setup(store) -> None:
+    """Choose a program profile and the session options, then start."""
+    s = _state()
+    st.write("Practise a mock residency interview tailored to one program. Answer out loud: "
+             "your answer is transcribed on this computer and scored with evidence and tips.")
+
+    st.subheader("1. Program")
+    profiles = store.list_profiles()
+    ids = [p.id for p in profiles]
+    by_id = {p.id: p for p in profiles}
+    if s.get("pending_profile_choice") in ids:
+        s["profile_choice"] = s.pop("pending_profile_choice")
+    if s.get("profile_choice") not in ids + [NEW]:
+        s["profile_choice"] = s.get("profile_id") if s.get("profile_id") in ids else (
+            ids[0] if ids else NEW)
+    choice = st.selectbox(
+        "Program profile", ids + [NEW], key="profile_choice",
+        format_func=lambda k: "+ New program profile" if k == NEW else _profile_label(by_id[k]),
+    )
+    if choice == NEW:
+        profile_form(store)
+        return
+    rec = by_id[choice]
+    s["profile_id"] = rec.id
+    owner = None
+    if rec.applicant_id:
+        try:
+            owner = store.get_applicant(rec.applicant_id)
+        except InterviewError:
+            owner = None
+    s["applicant_id"] = owner.id if owner else s.get("applicant_id")
+    program = rec.to_profile()
+    with st.container(border=True):
+        st.markdown(f"**{rec.name}**" + (f" · applicant: {owner.name}" if owner else ""))
+        where = ", ".join(x for x in (program.city, program.region_name, program.country_name) if x)
+        st.caption(where + (f" · {program.specialty_name}" if program.specialty_name else ""))
+        feats = [FEATURES[f][0] for f in program.all_features if f in FEATURES]
+        if feats:
+            st.caption("Features: " + ", ".join(feats))
+
+    st.subheader("2. Session")
+    c1, c2 = st.columns(2)
+    count = c1.number_input("Number of questions", min_value=1, max_value=20, value=3,
+                            key="question_count")
+    mode = c2.radio("Mode", list(MODES), format_func=MODES.get, key="mode")
+    method = st.radio("How will you answer?", list(METHODS), format_func=METHODS.get,
+                      key="answer_method", horizontal=True)
+    if method == "browser":
+        st.caption("Your browser asks which microphone to use the first time you record. "
+                   "Check it first on the Pre-flight check page.")
+    elif method == "microphone":
+        microphone_choice()
+
+    if st.button("Start the interview", type="primary", key="start"):
+        from interview.practice import start_session
+
+        try:
+            sess = start_session(store, s.get("applicant_id"), rec.id, count=int(count),
+                                 mode=mode)
+        except InterviewError as exc:
+            _ui.show_error(exc, "The session could not start")
+            return
+        open_session(sess.id, position=1)
+        st.rerun()
+
+
+def microphone_choice() -> None:
+    """Pick a local input device, or explain why there is none."""
+    ok, devices, why = _ui.local_microphones()
+    if not ok:
+        st.info(why, icon=":material/info:")
+        return
+    names = [d[0] for d in devices]
+    labels = dict(devices)
+    st.selectbox("Microphone", names, format_func=lambda n: labels.get(n, str(n)),
+                 key="mic_device")
+
+
+def open_session(session_id: str, position: int = 1) -> None:
+    """Make ``session_id`` the active session, at ``position``."""
+    s = _state()
+    s["active_session_id"] = session_id
+    s["position"] = position
+
+
+def close_session() -> None:
+    s = _state()
+    s["active_session_id"] = None
+    s["position"] = 1
+
+
+# ---------------------------------------------------------------------------------------------
+# One question at a time
+# ---------------------------------------------------------------------------------------------
+
+
+def _nonce(sid: str, pos: int) -> int:
+    return _state()["nonce"].get(f"{sid}:{pos}", 0)
+
+
+def _timer_key(sid: str, pos: int) -> str:
+    return f"started:{sid}:{pos}:{_nonce(sid, pos)}"
+
+
+@st.fragment(run_every=1.0)
+def _timer(started_key: str, suggested: int | None, timed: bool) -> None:
+    """Elapsed time against the suggested time, refreshed every second."""
+    started = st.session_state.get(started_key) or time.time()
+    elapsed = time.time() - started
+    if suggested:
+        over = elapsed > suggested
+        colour = "red" if over else ("orange" if elapsed > 0.8 * suggested else "green")
+        label = (f":{colour}[**{_ui.fmt_seconds(elapsed)}**] of {_ui.fmt_seconds(suggested)} "
+                 "suggested" + (" — time to wrap up" if over else ""))
+        st.progress(min(elapsed / suggested, 1.0), text=label)
+    else:
+        st.caption(f"Elapsed {_ui.fmt_seconds(elapsed)}")
+
+
+def question_card(question: dict, pos: int, total: int, mode: str) -> None:
+    from interview.bank import CATEGORY_LABELS, KIND_LABELS
+
+    with st.container(border=True):
+        cat = CATEGORY_LABELS.get(question.get("category") or "", question.get("category") or "")
+        kind = KIND_LABELS.get(question.get("kind") or "", "")
+        st.caption(f"Question {pos} of {total} · {cat}" + (f" · {kind}" if kind else ""))
+        st.markdown(f"### {question.get('text', '')}")
+        if question.get("suggested_seconds"):
+            st.caption(f"Suggested length: about {_ui.fmt_seconds(question['suggested_seconds'])}")
+        if mode == "interview" and question.get("follow_ups"):
+            st.markdown("**Follow-up the interviewer may ask:** " + question["follow_ups"][0])
+
+
+def run_session(store, sid: str) -> None:
+    s = _state()
+    try:
+        sess = store.get_session(sid)
+    except InterviewError as exc:
+        _ui.show_error(exc, "This session cannot be opened")
+        if st.button("Start a new session"):
+            close_session()
+            st.rerun()
+        return
+    total = len(sess.questions)
+    pos = int(s.get("position") or 1)
+
+    top = st.columns([4, 1])
+    top[0].markdown(f"**{sess.program_name or 'Practice'}** · {MODES.get(sess.mode, sess.mode)}"
+                    + (f" · {sess.applicant_name}" if sess.applicant_name else ""))
+    if top[1].button("End session", key="end_session"):
+        store.finish_session(sid)
+        close_session()
+        st.rerun()
+
+    if total == 0:
+        st.warning("This session has no questions. Start a new one.")
+        return
+    if pos > total:
+        session_end(store, sess)
+        return
+
+    st.progress((pos - 1) / total, text=f"Question {pos} of {total}")
+    question = sess.questions[pos - 1]
+    question_card(question, pos, total, sess.mode)
+
+    latest = sess.answer_at(pos)
+    key = f"{sid}:{pos}"
+    if latest is not None and key not in s["again"]:
+        show_answer(store, sess, latest, pos, total)
+    else:
+        answer_input(store, sess, question, pos)
+        if latest is not None and st.button("Keep my previous attempt", key=f"keep:{key}"):
+            s["again"].discard(key)
+            st.rerun()
+
+
+def _go_next(pos: int) -> None:
+    _state()["position"] = pos + 1
+
+
+def answer_input(store, sess, question: dict, pos: int) -> None:
+    """The recorder / uploader / typed box for one question; stores and scores the answer."""
+    s = _state()
+    sid = sess.id
+    started_key = _timer_key(sid, pos)
+    s.setdefault(started_key, time.time())
+    _timer(started_key, question.get("suggested_seconds"), sess.mode == "interview")
+
+    method = s.get("answer_method", "browser")
+    n = _nonce(sid, pos)
+    wkey = f"{sid}:{pos}:{n}"
+    cols = st.columns([3, 1])
+    other = cols[1].selectbox("Answer by", list(METHODS), index=list(METHODS).index(method),
+                              format_func=METHODS.get, key=f"method:{wkey}",
+                              label_visibility="collapsed")
+    if other != method:
+        s["answer_method"] = other
+        method = other
+
+    with cols[0]:
+        if method == "browser":
+            rec = st.audio_input("Record your answer", key=f"rec:{wkey}")
+            if rec is not None and rec.file_id not in s["handled_uploads"]:
+                s["handled_uploads"].add(rec.file_id)
+                _submit(store, sess, pos, audio=rec.getvalue(), filename="recording.wav",
+                        source="audio")
+        elif method == "upload":
+            up = st.file_uploader("Upload your recorded answer", type=UPLOAD_TYPES,
+                                  key=f"upload:{wkey}",
+                                  help="WAV, FLAC, MP3, M4A/AAC, OGG/Opus or WebM, e.g. "
+                                  "from your phone.")
+            if up is not None and up.file_id not in s["handled_uploads"]:
+                s["handled_uploads"].add(up.file_id)
+                _submit(store, sess, pos, audio=up.getvalue(), filename=up.name,
+                        source="upload")
+        elif method == "microphone":
+            _local_recording(store, sess, question, pos, wkey)
+        else:
+            with st.form(f"typed:{wkey}"):
+                text = st.text_area("Type your answer", height=200, key=f"text:{wkey}")
+                sent = st.form_submit_button("Submit answer", type="primary")
+            if sent:
+                if not text.strip():
+                    st.error("The answer is empty: type it (or record it) first.")
+                else:
+                    _submit(store, sess, pos, text=text, source="typed")
+
+
+def _local_recording(store, sess, question: dict, pos: int, wkey: str) -> None:
+    ok, devices, why = _ui.local_microphones()
+    if not ok:
+        st.info(why, icon=":material/info:")
+        return
+    s = _state()
+    device = s.get("mic_device")
+    seconds = st.number_input("Record for (seconds)", min_value=5,
+                              max_value=int(_ui.settings().max_seconds),
+                              value=int(question.get("suggested_seconds") or 90),
+                              key=f"micsecs:{wkey}")
+    if st.button("Record now", type="primary", key=f"micrec:{wkey}"):
+        try:
+            data = _ui.record_locally(device, float(seconds))
+        except InterviewError as exc:
+            _ui.show_error(exc, "Recording failed")
+            return
+        _submit(store, sess, pos, audio=data, filename="microphone.wav", source="microphone")
+
+
+def _submit(store, sess, pos: int, *, audio: bytes | None = None, filename: str | None = None,
+            text: str | None = None, source: str) -> None:
+    """Save the answer first, then transcribe (with progress), measure and score it."""
+    from interview.practice import submit_answer
+
+    s = _state()
+    transcriber = None
+    if audio is not None:
+        try:
+            transcriber = _ui.get_transcriber()
+        except InterviewError as exc:
+            # the recording is still saved, as a failed answer that can be retried
+            transcriber = _ui.FailingTranscriber(exc)
+    try:
+        duration = _ui.audio_duration(audio) if audio is not None else None
+        with _ui.progress_status("Transcribing and scoring your answer...", duration) as progress:
+            answer = submit_answer(store, sess.id, pos, audio=audio, filename=filename,
+                                   text=text, source=source, transcriber=transcriber,
+                                   on_segment=progress.on_segment)
+            progress.done(answer)
+    except InterviewError as exc:
+        _ui.show_error(exc, "The answer could not be saved")
+        return
+    s["again"].discard(f"{sess.id}:{pos}")
+    if sess.mode == "interview" and answer.status == "scored":
+        _go_next(pos)
+    st.rerun()
+
+
+def show_answer(store, sess, answer, pos: int, total: int) -> None:
+    """The stored answer: its feedback (practice mode), or its failure with Retry."""
+    s = _state()
+    key = f"{sess.id}:{pos}"
+    if answer.status != "scored":
+        _failed_answer(store, answer)
+    elif sess.mode == "practice":
+        _ui.render_answer_feedback(store, answer)
+    else:
+        st.success("Answer saved. Feedback comes at the end of the interview.")
+
+    attempts = sess.attempts.get(pos, [])
+    if len(attempts) > 1:
+        _ui.render_attempts(attempts)
+
+    c1, c2, _ = st.columns([1, 1, 3])
+    if c1.button("Record again", key=f"again:{key}", icon=":material/replay:"):
+        s["again"].add(key)
+        s["nonce"][key] = _nonce(sess.id, pos) + 1
+        st.rerun()
+    label = "Next question" if pos < total else "Finish"
+    if c2.button(label, key=f"next:{key}", type="primary", icon=":material/arrow_forward:"):
+        _go_next(pos)
+        if pos >= total:
+            store.finish_session(sess.id)
+        st.rerun()
+
+
+def _failed_answer(store, answer) -> None:
+    """Why the answer has no feedback, and a Retry that starts again from the saved audio."""
+    if answer.status == "failed":
+        st.error(f"This answer could not be processed: {answer.error}", icon=":material/error:")
+    else:
+        st.warning("This answer was saved but not processed yet (the app may have been "
+                   "closed while it was being transcribed).", icon=":material/hourglass:")
+    if answer.audio_path:
+        path = store.audio_file(answer)
+        if path and path.is_file():
+            st.caption("Your recording is saved:")
+            st.audio(str(path))
+    if st.button("Retry", key=f"retry:{answer.id}", type="primary", icon=":material/refresh:"):
+        retry(store, answer.id)
+
+
+def retry(store, answer_id: str) -> None:
+    from interview.practice import retry_answer
+
+    try:
+        transcriber = _ui.get_transcriber()
+    except InterviewError as exc:
+        transcriber = _ui.FailingTranscriber(exc)
+    try:
+        with _ui.progress_status("Retrying from the saved recording...") as progress:
+            answer = retry_answer(store, answer_id, transcriber=transcriber,
+                                  on_segment=progress.on_segment)
+            progress.done(answer)
+    except InterviewError as exc:
+        _ui.show_error(exc, "Retry failed")
+        return
+    st.rerun()
+
+
+def session_end(store, sess) -> None:
+    """The end of the session: all feedback (interview mode) and the way to the summary."""
+    st.success("That's the end of this session. Well done for practising out loud.")
+    if sess.finished_at is None:
+        store.finish_session(sess.id)
+    if sess.mode == "interview":
+        st.subheader("Feedback on each answer")
+        for answer in sess.answers:
+            with st.expander(f"Q{answer.position}. {answer.question_text}",
+                             expanded=answer.position == 1):
+                if answer.status == "scored":
+                    _ui.render_answer_feedback(store, answer)
+                else:
+                    _failed_answer(store, answer)
+    unanswered = [i + 1 for i in range(len(sess.questions)) if sess.answer_at(i + 1) is None]
+    if unanswered:
+        st.info("Not answered: question " + ", ".join(map(str, unanswered)) + ".")
+    c1, c2 = st.columns(2)
+    if c1.button("See the session summary", type="primary", key="to_summary"):
+        st.session_state["summary_session_id"] = sess.id
+        st.switch_page("app_pages/summary.py")
+    if c2.button("Start a new session", key="new_session"):
+        close_session()
+        st.rerun()

@@ -1,0 +1,59 @@
+"""Settings: speech model and backend, where the data lives, longest recording."""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from app_pages import _ui
+from interview import paths
+
+st.title("Settings")
+
+current = _ui.settings()
+
+with st.form("settings"):
+    backend = st.selectbox(
+        "Transcription backend", _ui.BACKENDS, index=_ui.BACKENDS.index(current.backend)
+        if current.backend in _ui.BACKENDS else 0,
+        help="faster-whisper is the fast default; openai-whisper needs the optional extra "
+        "(pip install '.[openai-whisper]').",
+    )
+    model = st.text_input(
+        "Model (size name or directory)", value=current.model,
+        placeholder="empty = the bundled tiny.en model",
+        help="A size name such as 'base.en' (from the local Hugging Face cache) or the path "
+        "of a model directory. Nothing is downloaded.",
+    )
+    max_seconds = st.number_input(
+        "Longest recording (seconds)", min_value=10, max_value=3600, step=10,
+        value=int(current.max_seconds),
+    )
+    verbatim = st.checkbox("Verbatim transcription (keep um, uh...)", value=current.verbatim)
+    saved = st.form_submit_button("Save settings", type="primary")
+
+if saved:
+    new = _ui.AppSettings(backend=backend, model=model.strip(), max_seconds=int(max_seconds),
+                          verbatim=verbatim)
+    new.save()
+    st.success("Settings saved. The model loads again on the next answer if it changed.")
+    _ui.start_model_loading()
+
+st.subheader("Speech model")
+state = _ui.model_state()
+st.write({"loading": "Loading in the background...", "ready": "Ready.",
+          "failed": "Failed to load.", "idle": "Loads when the first answer needs it."}[state])
+if state == "failed":
+    try:
+        _ui.get_transcriber()
+    except Exception as exc:  # noqa: BLE001 - shown to the user, with what to do
+        _ui.show_error(exc, "The speech model could not be loaded")
+        st.caption("Check the model name or directory above, or leave it empty for the "
+                   "bundled model.")
+
+st.subheader("Data")
+if os.environ.get("DATABASE_URL"):
+    st.write("Database: `DATABASE_URL` (a shared server)")
+st.write(f"Data directory: `{paths.data_dir()}`")
+st.caption("Set INTERVIEW_DATA_DIR before starting the app to keep the data elsewhere.")
