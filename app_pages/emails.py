@@ -307,13 +307,14 @@ def show_draft(key: str, draft: EmailDraft, record=None) -> None:
                        f"words (under {WORD_LIMIT}).")
         else:
             st.caption(f"{words} words · {draft.tone or 'edited'} tone")
-        notes = list(st.session_state.get("email_warnings", {}).get(key, []))
+        notes = list(st.session_state.get("email_warnings", {}).get(
+            key, [w for w in draft.warnings if "suggested" in w]))
         if not to_email.strip():
-            notes.append(f"No email address for {draft.to}: add it above before sending.")
+            notes.append(f"No email address for {md(draft.to)}: add it above before sending.")
         if not cand_email.strip():
             notes.append("No email address in your signature: add one so they can reply.")
         for w in notes:
-            st.warning(w)
+            st.warning(w if w.startswith("No email") else md(w))
         current = EmailDraft(**{**draft.__dict__, "to_email": to_email.strip(),
                                 "subject": subject, "body": body, "word_count": words})
         with st.expander("Copy"):

@@ -1,0 +1,156 @@
+"""The thank-you emails page, driven through Streamlit's own AppTest against a real database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from interview.profile import make_profile
+from interview.storage import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = str(ROOT / "app_pages" / "emails.py")
+SAID = "Um, I want to work in rural communities because I grew up in a small town."
+
+
+@pytest.fixture
+def store(data_dir):
+    s = Store.open()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def saved_session(store):
+    """A Canadian applicant's practice session with one typed answer."""
+    who = store.add_applicant("Amina Okafor", email="amina@example.com", phone="+1 555 0100",
+                              carms_id="CR-4455")
+    prof = store.add_profile(make_profile(
+        name="Prairie Family Medicine", country="ca", region="AB", specialty="family_medicine",
+        mission="Our mission is to train family physicians for rural Alberta."),
+        applicant_id=who.id)
+    sess = store.create_session(who.id, prof.id, questions=[{"id": "q1", "text": "Why us?"}])
+    store.add_answer(sess.id, 1, question_id="q1", question_text="Why us?", text=SAID,
+                     source="typed")
+    return sess
+
+
+def page() -> AppTest:
+    return AppTest.from_file(PAGE, default_timeout=60).run()
+
+
+def no_problems(at: AppTest) -> None:
+    assert not at.exception, at.exception
+    assert not [e.value for e in at.error]
+
+
+def test_page_loads_without_sessions(data_dir):
+    at = page()
+    no_problems(at)
+    assert at.title[0].value == "Thank-you emails"
+    assert any("enter the program" in i.value for i in at.info)
+    assert not [t for t in at.text_area if t.key.startswith("email_body_")]  # no drafts yet
+
+
+def test_drafts_from_a_saved_session_are_saved_with_it(store, saved_session):
+    at = page()
+    at.selectbox(key="email_session").set_value(saved_session.id).run()
+    no_problems(at)
+    sfx = saved_session.id
+    # the signature comes from the applicant; the ID field is the Canadian one
+    assert at.text_input(key=f"email_cand_name_{sfx}").value == "Amina Okafor"
+    assert at.text_input(key=f"email_cand_id_{sfx}_ca").value == "CR-4455"
+    # what the applicant said is offered as a detail, first
+    pick0 = at.selectbox(key=f"email_pick_0_{sfx}")
+    assert pick0.options[0] == "how I want to work in rural communities"
+    assert any("rural training sites" in o for o in pick0.options)
+
+    at.number_input(key="email_count").set_value(2).run()
+    at.text_input(key="email_iv_name_0").set_value("Dr. Maria Lopez")
+    at.text_input(key="email_iv_title_0").set_value("Program Director")
+    at.text_input(key="email_iv_email_0").set_value("lopez@example.org")
+    at.text_input(key="email_iv_name_1").set_value("Dr. John Chen")
+    at.text_input(key="email_detail_1").set_value("your residents' free clinic downtown")
+    at.radio(key="email_tone").set_value("formal")
+    at.button(key="email_generate").click().run()
+    no_problems(at)
+    assert any("2 draft(s)" in s.value for s in at.success)
+
+    drafts = store.list_email_drafts(saved_session.id)
+    assert [d.interviewer_name for d in drafts] == ["Dr. Maria Lopez", "Dr. John Chen"]
+    assert drafts[0].detail == "how I want to work in rural communities"
+    assert drafts[1].detail == "your residents' free clinic downtown"
+    assert drafts[0].interviewer_email == "lopez@example.org"
+    assert all(d.tone == "formal" for d in drafts)
+    for d in drafts:
+        assert d.detail in d.body and "practise" in d.body and "CaRMS ID: CR-4455" in d.body
+        assert d.send_by is not None
+    # shown on the page, editable, with the deadline, copy, .eml and mailto
+    bodies = {t.key: t.value for t in at.text_area}
+    assert bodies[f"email_body_{drafts[0].id}"] == drafts[0].body
+    assert sum("Send by" in m.value for m in at.markdown) == 2
+    assert any("Dear Dr. Lopez" in c.value for c in at.code)
+    assert len(at.get("download_button")) == 2 and len(at.get("link_button")) == 2
+
+    # an edit is saved to the database as soon as the field changes
+    at.text_area(key=f"email_body_{drafts[1].id}").set_value("Dear Dr. Chen,\n\nThanks!\n").run()
+    no_problems(at)
+    assert store.get_email_draft(drafts[1].id).body == "Dear Dr. Chen,\n\nThanks!\n"
+
+    # a fresh visit lists the saved drafts of the session
+    again = page()
+    again.selectbox(key="email_session").set_value(saved_session.id).run()
+    no_problems(again)
+    assert again.text_area(key=f"email_body_{drafts[1].id}").value == "Dear Dr. Chen,\n\nThanks!\n"
+
+
+def test_program_entered_by_hand_and_deleting_a_draft(store):
+    at = page()
+    at.text_input(key="email_program_name_none").set_value("Riverside Internal Medicine")
+    at.radio(key="email_country_none").set_value("us")
+    at.text_input(key="email_region_none").set_value("NY")
+    at.run()
+    at.text_input(key="email_cand_name_none").set_value("Amina Okafor")
+    at.text_input(key="email_iv_name_0").set_value("Maria Lopez")
+    at.text_input(key="email_detail_0").set_value("the mentorship opportunities you offer")
+    at.radio(key="email_tone").set_value("concise")
+    at.button(key="email_generate").click().run()
+    no_problems(at)
+    drafts = store.list_email_drafts()
+    assert len(drafts) == 1 and drafts[0].session_id is None
+    body = at.text_area(key=f"email_body_{drafts[0].id}").value
+    assert "the mentorship opportunities you offer" in body and "practice medicine in New York" in body
+    assert any("No email address for Maria Lopez" in w.value for w in at.warning)
+
+    at.button(key=f"email_delete_{drafts[0].id}").click().run()
+    no_problems(at)
+    assert store.list_email_drafts() == []
+    assert not [t for t in at.text_area if t.key.startswith("email_body_")]
+
+
+def test_missing_interviewer_name_is_an_error_and_nothing_is_saved(store, saved_session):
+    at = page()
+    at.selectbox(key="email_session").set_value(saved_session.id).run()
+    at.button(key="email_generate").click().run()
+    assert not at.exception
+    assert any("interviewer.name" in e.value for e in at.error)
+    assert store.list_email_drafts(saved_session.id) == []
+
+
+def test_html_in_names_is_shown_as_text(store):
+    who = store.add_applicant('Amina <script>alert("x")</script>', email="a@example.com")
+    prof = store.add_profile(make_profile(name="<b>Bold</b> FM", country="us"), applicant_id=who.id)
+    sess = store.create_session(who.id, prof.id)
+    at = page()
+    at.selectbox(key="email_session").set_value(sess.id).run()
+    at.text_input(key="email_iv_name_0").set_value("Dr. <img src=x onerror=alert(1)>")
+    at.text_input(key="email_detail_0").set_value("the clinic")
+    at.button(key="email_generate").click().run()
+    no_problems(at)
+    body = store.list_email_drafts(sess.id)[0].body
+    assert 'Amina <script>alert("x")</script>' in body   # plain text keeps it as typed
+    for m in at.markdown:                                # markdown never carries raw HTML
+        assert "<script" not in m.value and "<img" not in m.value and "<b>" not in m.value
+    assert any("&lt;img" in m.value for m in at.markdown)
