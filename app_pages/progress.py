@@ -1,6 +1,74 @@
-"""Progress page: Criterion scores and delivery figures across sessions, per applicant."""
+"""Progress: per applicant, each criterion's score and the delivery figures (words per
+minute, fillers per minute) across sessions, and the question categories not practised yet.
+
+Scores are the final ones (a coach's override counts). Only applicants the viewer may see
+are offered (interview.access).
+"""
+
+from __future__ import annotations
 
 import streamlit as st
 
+from app_pages import _access, _ui
+from interview.errors import InterviewError
+from interview.progress import applicant_progress, category_label
+
 st.title("Progress")
-st.info("Criterion scores and delivery figures across sessions, per applicant. This page is being built; no sessions to show yet.")
+
+store = _ui.get_store()
+viewer = _access.require_viewer(store)
+
+applicants = _access.visible_applicants(store, viewer)
+if not applicants:
+    st.info("No applicants yet. Practise a session first (Practice page).", icon=":material/info:")
+    st.stop()
+
+by_id = {a.id: a for a in applicants}
+applicant_id = st.selectbox(
+    "Applicant", list(by_id), key="progress_applicant",
+    format_func=lambda i: by_id[i].name + (f" ({by_id[i].email})" if by_id[i].email else ""),
+)
+try:
+    progress = applicant_progress(store, applicant_id)
+except InterviewError as exc:
+    _ui.show_error(exc)
+    st.stop()
+
+if not progress.points:
+    st.info(f"{by_id[applicant_id].name} has no stored sessions yet.")
+else:
+    st.caption(f"{len(progress.points)} session(s), oldest first. Scores are 1-5 per criterion "
+               "(mean over the session's answers; a coach's override counts).")
+    st.subheader("Criterion scores across sessions")
+    rows = progress.criterion_rows()
+    if progress.criteria:
+        st.line_chart(rows, x="session", y=list(progress.criteria.values()),
+                      x_label="Session", y_label="Score (1-5)")
+    else:
+        st.caption("No scored answers yet.")
+
+    st.subheader("Delivery across sessions")
+    delivery = progress.delivery_rows()
+    if any(r["Words per minute"] is not None for r in delivery):
+        st.line_chart(delivery, x="session", y="Words per minute", x_label="Session")
+    else:
+        st.caption("Words per minute needs recorded (not typed) answers.")
+    if any(r["Fillers per minute"] is not None for r in delivery):
+        st.line_chart(delivery, x="session", y="Fillers per minute", x_label="Session")
+
+    st.dataframe(
+        [
+            {"Date": r["session"], "Program": p.program, "Answers": p.answers, "Overall": p.overall,
+             **{name: p.criteria.get(cid) for cid, name in progress.criteria.items()},
+             "Words/min": p.wpm, "Fillers/min": p.fillers_per_min}
+            for r, p in zip(rows, progress.points)
+        ],
+        hide_index=True, width="stretch",
+    )
+
+st.subheader("Question categories not practised yet")
+if progress.not_practised:
+    for c in progress.not_practised:
+        st.markdown(f"- {category_label(c)}")
+else:
+    st.success("Every question category has been practised at least once.")
