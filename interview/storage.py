@@ -968,6 +968,8 @@ class Store:
             src = Path(audio)
             if not src.is_file():
                 raise StorageError(f"audio file {src} does not exist; check the path")
+            if src.stat().st_size == 0:
+                raise StorageError(f"audio file {src} is empty (0 bytes); record it again")
             filename = filename or src.name
         if data is not None and not data:
             raise StorageError("the recording is empty (0 bytes); record again")

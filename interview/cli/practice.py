@@ -55,6 +55,8 @@ def _check_files(paths: list[Path]) -> None:
     for path in paths:
         if not path.is_file():
             raise StorageError(f"answer file {path} does not exist; check the path")
+        if path.stat().st_size == 0:
+            raise StorageError(f"answer file {path} is empty (0 bytes); record or type it again")
 
 
 def answer_row(answer) -> dict:
