@@ -14,6 +14,7 @@ import html
 import re
 import sys
 from datetime import date, datetime, time
+from email.utils import formataddr
 from pathlib import Path
 
 import streamlit as st
@@ -320,7 +321,7 @@ def show_draft(key: str, draft: EmailDraft, record=None) -> None:
         with st.expander("Copy"):
             st.code(f"Subject: {subject}\n\n{body}", language=None)
         cols = st.columns(3)
-        cols[0].download_button("Download .eml", data=to_eml(current, cand_email),
+        cols[0].download_button("Download .eml", data=to_eml(current, formataddr((" ".join(cand_name.split()), cand_email.strip())) if cand_email.strip() else ""),
                                 file_name=f"thank-you-{slug(draft.to)}.eml",
                                 mime="message/rfc822", key=f"email_eml_{key}")
         cols[1].link_button("Open in mail client", mailto_url(current))

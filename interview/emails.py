@@ -539,35 +539,21 @@ def _answer_texts(answers: Any) -> list[str]:
     return out
 
 
-def _local_terms(country: str) -> list[str]:
-    """Local-system terms (CaRMS, ACGME...) from the scoring lexicons, when available."""
+def _local_term_spans(country: str):
+    """A function giving the spans of local-system terms (CaRMS, CanMEDS, FQHC...) in a text,
+    from the scoring lexicons; terms about the applicant's own hurdles (exams, visas,
+    licensure: ``img_concern``) are left out, as they make poor thank-you details."""
     try:
-        from interview import lexicon  # written by the scoring helper
-    except Exception:  # noqa: BLE001 - the lexicon is an optional enrichment
-        return []
-    for attr in ("load_lexicon", "get_lexicon"):
-        fn = getattr(lexicon, attr, None)
-        if fn is None:
-            continue
-        try:
-            lex = fn(country)
-        except Exception:  # noqa: BLE001
-            return []
-        terms = getattr(lex, "terms", None) or (lex.get("terms") if isinstance(lex, dict) else None)
-        out: list[str] = []
-        for t in terms or []:
-            if isinstance(t, str):
-                out.append(t)
-            else:
-                for a in ("term", "name", "phrase", "text"):
-                    v = getattr(t, a, None) or (t.get(a) if isinstance(t, dict) else None)
-                    if isinstance(v, str):
-                        out.append(v)
-                        break
-                aliases = getattr(t, "aliases", None) or (t.get("aliases") if isinstance(t, dict) else None)
-                out.extend(a for a in aliases or [] if isinstance(a, str))
-        return out
-    return []
+        from interview.lexicon import load_lexicon
+
+        lexicon = load_lexicon(country)
+    except Exception:  # noqa: BLE001 - the lexicon only enriches the suggestions
+        return lambda text: []
+
+    def spans(text: str) -> list[tuple[int, int]]:
+        return [(m.start, m.end) for m in lexicon.find(text) if not m.img_concern]
+
+    return spans
 
 
 def _phrase_around(sentence: str, start: int, end: int, max_words: int = 14) -> str:
@@ -587,6 +573,11 @@ def _phrase_around(sentence: str, start: int, end: int, max_words: int = 14) -> 
         clause = " ".join(words)
     if not clause:
         return ""
+    # "At my observership I saw how an FQHC serves..." -> "how an FQHC serves..."
+    seen = re.match(r"^(?:[^,]{0,40}?\s)?I (?:saw|learned|learnt|realized|realised|noticed|"
+                    r"understood|discovered|appreciated) (?=(?:how|why) )", clause)
+    if seen:
+        return clause[seen.end():]
     if _PRONOUN_START.match(clause):
         first = clause.split()[0]
         clause = "how " + ("I" if first.lower() == "i" else first.lower()) + clause[len(first):]
@@ -622,21 +613,29 @@ def suggest_details(profile: ProgramProfile, answers: Any = None,
         if item and item.lower() not in (o.lower() for o in out):
             out.append(item)
 
-    # 1. what the applicant said
+    # 1. what the applicant said: program feature and mission words first, then local terms
     patterns: list[str] = []
     for key in profile.all_features:
         patterns.extend(FEATURES[key][1])
     patterns.extend(re.escape(w) for w in _mission_keywords(profile))
-    patterns.extend(re.escape(t) for t in _local_terms(profile.country))
-    if patterns:
-        rx = re.compile(r"(?<!\w)(?:" + "|".join(patterns) + r")(?!\w)", re.IGNORECASE)
-        for text in _answer_texts(answers):
-            for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
-                m = rx.search(sentence)
-                if m:
-                    phrase = _phrase_around(sentence, m.start(), m.end())
-                    if len(phrase.split()) >= 3:
-                        add(phrase)
+    rx = re.compile(r"(?<!\w)(?:" + "|".join(patterns) + r")(?!\w)", re.IGNORECASE) \
+        if patterns else None
+    local_spans = _local_term_spans(profile.country)
+    later: list[str] = []
+    for text in _answer_texts(answers):
+        for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
+            m = rx.search(sentence) if rx else None
+            if m:
+                phrase = _phrase_around(sentence, m.start(), m.end())
+                if len(phrase.split()) >= 3:
+                    add(phrase)
+                continue
+            for start, end in local_spans(sentence)[:1]:
+                phrase = _phrase_around(sentence, start, end)
+                if len(phrase.split()) >= 3:
+                    later.append(phrase)
+    for phrase in later:
+        add(phrase)
 
     # 2. the mission statement
     ctx = {"program": _program_fields(profile),

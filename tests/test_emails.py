@@ -353,3 +353,13 @@ def test_cli_errors_are_one_line(args, message):
     assert r.stdout == ""
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
+
+
+def test_suggestions_use_local_system_terms_but_not_exam_hurdles():
+    p = make_profile(name="Bronx Internal Medicine", country="us")
+    said = suggest_details(p, answers=[
+        "At my observership I saw how an FQHC serves uninsured patients, which inspired me.",
+        "I passed USMLE Step 2 CK and have my ECFMG certification.",
+    ])
+    assert said[0] == "how an FQHC serves uninsured patients"
+    assert not any("USMLE" in s or "ECFMG" in s for s in said)
