@@ -38,7 +38,7 @@ from interview.emails import (  # noqa: E402
     to_eml,
 )
 from interview.errors import InterviewError, NotFound  # noqa: E402
-from interview.profile import CA_PROVINCES, COUNTRY_NAMES, SPECIALTIES, make_profile  # noqa: E402
+from interview.profile import COUNTRY_NAMES, SPECIALTIES, make_profile  # noqa: E402
 
 ROLES = ["Program director", "Associate program director", "Faculty member", "Chief resident",
          "Resident", "Program coordinator", "Other"]
@@ -321,7 +321,9 @@ def show_draft(key: str, draft: EmailDraft, record=None) -> None:
         with st.expander("Copy"):
             st.code(f"Subject: {subject}\n\n{body}", language=None)
         cols = st.columns(3)
-        cols[0].download_button("Download .eml", data=to_eml(current, formataddr((" ".join(cand_name.split()), cand_email.strip())) if cand_email.strip() else ""),
+        sender = (formataddr((" ".join(cand_name.split()), cand_email.strip()))
+                  if cand_email.strip() else "")
+        cols[0].download_button("Download .eml", data=to_eml(current, sender),
                                 file_name=f"thank-you-{slug(draft.to)}.eml",
                                 mime="message/rfc822", key=f"email_eml_{key}")
         cols[1].link_button("Open in mail client", mailto_url(current))
