@@ -207,6 +207,14 @@ class Question(BaseModel):
                 raise ValueError(f"unknown feature {bad[0]!r}; allowed: {', '.join(FEATURES)}")
         return v
 
+    @field_validator("look_for")
+    @classmethod
+    def _look_for(cls, v: str) -> str:
+        if "{{" in v or "{%" in v:
+            raise ValueError("is plain text, not a template: remove '{{ ... }}' / '{% ... %}' "
+                             "(only 'text' and 'follow_ups' are filled from the program)")
+        return v
+
     @field_validator("follow_ups", mode="before")
     @classmethod
     def _follow_ups(cls, v):

@@ -130,7 +130,8 @@ def draw(
     """Pick ``count`` questions for a practice session with the program ``profile``.
 
     - only questions that suit the program's country and specialty;
-    - the opening trio first (``opening=True``), then a balanced mix of categories;
+    - the opening trio first (``opening=True``), then a balanced mix of categories, with
+      "do you have any questions for us?" (if drawn) last;
     - questions targeting the program's features, or its specialty, are preferred;
     - no question twice; ``exclude_ids`` (e.g. practised recently) are avoided, and used
       only if nothing else is left;
@@ -163,6 +164,8 @@ def draw(
             break
         remaining = [q for q in pool if (q.id not in excluded) == preferred and q not in chosen]
         chosen.extend(_rounds(rng, remaining, weights, count - len(chosen)))
+    # "Do you have any questions for us?" closes an interview.
+    chosen.sort(key=lambda q: q.kind == "applicant_questions" and q.opening is None)
     return [render(q, profile) for q in chosen]
 
 
