@@ -654,6 +654,10 @@ class Store:
     def _session(self) -> Session:
         return self._sessions()
 
+    def _exists(self, model, id_: str) -> bool:
+        with self._session() as db:
+            return db.get(model, id_) is not None
+
     @staticmethod
     def _need(db: Session, model, id_: str | None, what: str):
         row = db.get(model, id_) if id_ else None
@@ -940,23 +944,30 @@ class Store:
         if audio is not None:
             rel = self._save_audio(session_id, answer_id, audio, filename)
         now = utcnow()
-        try:
-            with self._session() as db, db.begin():
-                attempt = (db.scalar(sa.select(sa.func.max(_Answer.attempt))
-                                     .where(_Answer.session_id == session_id,
-                                            _Answer.position == position)) or 0) + 1
-                row = _Answer(id=answer_id, session_id=session_id, position=position,
-                              attempt=attempt, question_id=question_id,
-                              question_text=question_text or "", category=category, kind=kind,
-                              suggested_seconds=suggested_seconds,
-                              follow_ups=list(follow_ups or []), look_for=look_for,
-                              source=source, audio_path=rel, text=text,
-                              status="recorded", created_at=now, updated_at=now)
-                db.add(row)
-        except SQLAlchemyError as exc:
-            where = f" The recording is kept at {self.root / rel}." if rel else ""
-            raise StorageError(f"could not save the answer: {exc.__class__.__name__}.{where}"
-                               ) from exc
+        for tries in range(8):
+            try:
+                with self._session() as db, db.begin():
+                    attempt = (db.scalar(sa.select(sa.func.max(_Answer.attempt))
+                                         .where(_Answer.session_id == session_id,
+                                                _Answer.position == position)) or 0) + 1
+                    db.add(_Answer(id=answer_id, session_id=session_id, position=position,
+                                   attempt=attempt, question_id=question_id,
+                                   question_text=question_text or "", category=category,
+                                   kind=kind, suggested_seconds=suggested_seconds,
+                                   follow_ups=list(follow_ups or []), look_for=look_for,
+                                   source=source, audio_path=rel, text=text,
+                                   status="recorded", created_at=now, updated_at=now))
+                break
+            except SQLAlchemyError as exc:
+                # a concurrent attempt at the same position took this attempt number: retry
+                # with the next one; anything else (e.g. a duplicate id) is an error
+                race = isinstance(exc, sa.exc.IntegrityError) and tries < 7 and \
+                    not self._exists(_Answer, answer_id)
+                if race:
+                    continue
+                where = f" The recording is kept at {self.root / rel}." if rel else ""
+                raise StorageError(f"could not save the answer: {exc.__class__.__name__}.{where}"
+                                   ) from exc
         return self.get_answer(answer_id)
 
     def _save_audio(self, session_id: str, answer_id: str, audio, filename: str | None) -> str:
