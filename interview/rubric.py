@@ -1,0 +1,309 @@
+"""Rubrics as data: one YAML file per criterion in ``rubrics/`` (see ``rubrics/README.md``).
+
+A criterion file gives the criterion's id, name, what it measures, its weight, where it
+applies, the signals it scores with their targets (``good``) and limits (``poor``), score
+caps, the 1-5 band descriptions, the tips keyed to what went wrong, and the plain-phrase cue
+lists the scorer looks for. The scorer (``interview.scoring``) measures the signals; this
+module validates the files and turns a measured value into a 1-5 sub-score.
+
+Validation messages name the file, the criterion and the field, e.g.
+``rubrics/clarity.yaml: criterion clarity: signals.filler_per_minute.poor: must be greater
+than good (2.0) when better is 'lower'``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import RubricError
+from .paths import rubrics_dir
+from .yamlfile import load_cached
+
+KINDS = ("opening", "motivation", "behavioural", "scenario", "knowledge", "applicant_questions")
+
+#: the criteria the scorer knows, with the signals it can measure for each and the cue lists
+#: (plain phrases) each criterion's file must provide
+KNOWN_SIGNALS: dict[str, set[str]] = {
+    "clarity": {
+        "filler_per_minute", "filler_per_100_words", "hedge_per_100_words", "repetition_count",
+        "mean_sentence_length", "run_on_count", "words_per_minute", "pauses_over_2s",
+        "mid_sentence_pauses", "length_ratio", "specifics_per_100_words",
+    },
+    "local_system_familiarity": {
+        "concept_groups", "coverage", "grounded_groups", "grounding_ratio", "residency_tie", "img_concerns",
+    },
+    "program_fit": {
+        "name_used", "mission_terms", "features_meaningful", "meaningful_ratio", "specific_reasons",
+    },
+    "structure": {
+        "star_parts", "action_detail", "learned", "opening_direct", "body_support", "close",
+        "sentence_count",
+    },
+    "questions_quality": {
+        "question_count", "specific_questions", "generic_share", "goal_link",
+    },
+}
+REQUIRED_CUES: dict[str, set[str]] = {
+    "clarity": set(),
+    "local_system_familiarity": {"first_person", "experience", "residency_tie", "residency_words"},
+    "program_fit": {"first_person", "intent", "name_stopwords", "mission_stopwords"},
+    "structure": {"situation", "task", "action", "result", "learned", "close", "example"},
+    "questions_quality": {"generic_topics", "research", "goal_link", "question_starts"},
+}
+
+Number = Union[int, float]
+
+
+class Signal(BaseModel):
+    """How one measured figure maps to a 1-5 sub-score."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    label: str = Field(min_length=1)
+    better: Literal["lower", "higher", "range"]
+    good: Union[Number, list[Number]]
+    poor: Union[Number, list[Number]]
+    weight: float = Field(default=1.0, gt=0)
+    tip: str | None = None
+    when: Literal["always", "timed", "typed"] = "always"
+    only_kinds: list[str] = Field(default_factory=list)
+    except_kinds: list[str] = Field(default_factory=list)
+
+    @field_validator("only_kinds", "except_kinds")
+    @classmethod
+    def _kinds(cls, v):
+        bad = [k for k in v if k not in KINDS]
+        if bad:
+            raise ValueError(f"unknown question kind(s) {bad}; known: {', '.join(KINDS)}")
+        return v
+
+    @model_validator(mode="after")
+    def _targets(self):
+        if self.better == "range":
+            if not (isinstance(self.good, list) and isinstance(self.poor, list)
+                    and len(self.good) == 2 and len(self.poor) == 2):
+                raise ValueError("with better: range, good and poor must be [low, high] pairs")
+            lo, hi = self.good
+            plo, phi = self.poor
+            if not (plo < lo <= hi < phi):
+                raise ValueError(
+                    f"with better: range, need poor low < good low <= good high < poor high "
+                    f"(got good {self.good}, poor {self.poor})")
+        else:
+            if isinstance(self.good, list) or isinstance(self.poor, list):
+                raise ValueError(f"with better: {self.better}, good and poor must be single numbers")
+            if self.better == "lower" and not self.poor > self.good:
+                raise ValueError(f"poor ({self.poor}) must be greater than good ({self.good}) when better is 'lower'")
+            if self.better == "higher" and not self.poor < self.good:
+                raise ValueError(f"poor ({self.poor}) must be less than good ({self.good}) when better is 'higher'")
+        return self
+
+    def applies(self, *, timed: bool, kind: str | None) -> bool:
+        if self.when == "timed" and not timed:
+            return False
+        if self.when == "typed" and timed:
+            return False
+        if self.only_kinds and kind not in self.only_kinds:
+            return False
+        if self.except_kinds and kind in self.except_kinds:
+            return False
+        return True
+
+    def subscore(self, value: float) -> float:
+        """1 (at or past ``poor``) to 5 (at or better than ``good``), linear in between."""
+        v = float(value)
+        if self.better == "lower":
+            good, poor = float(self.good), float(self.poor)
+            return 5.0 if v <= good else 1.0 if v >= poor else 5.0 - 4.0 * (v - good) / (poor - good)
+        if self.better == "higher":
+            good, poor = float(self.good), float(self.poor)
+            return 5.0 if v >= good else 1.0 if v <= poor else 1.0 + 4.0 * (v - poor) / (good - poor)
+        lo, hi = (float(x) for x in self.good)
+        plo, phi = (float(x) for x in self.poor)
+        if lo <= v <= hi:
+            return 5.0
+        if v < lo:
+            return 1.0 if v <= plo else 1.0 + 4.0 * (v - plo) / (lo - plo)
+        return 1.0 if v >= phi else 5.0 - 4.0 * (v - hi) / (phi - hi)
+
+
+class Cap(BaseModel):
+    """Caps the criterion score when a signal is out of bounds (e.g. terms listed, not used)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    signal: str
+    below: float | None = None
+    above: float | None = None
+    max_score: float = Field(ge=1, le=5)
+    tip: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.below is None) == (self.above is None):
+            raise ValueError("give exactly one of 'below' or 'above'")
+        return self
+
+    def triggered(self, value: float | None) -> bool:
+        if value is None:
+            return False
+        return value < self.below if self.below is not None else value > self.above  # type: ignore[operator]
+
+
+class Band(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    label: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+
+
+class Criterion(BaseModel):
+    """One criterion file."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: str
+    name: str = Field(min_length=1)
+    measures: str = Field(min_length=1)
+    weight: float = Field(gt=0)
+    requires_profile: bool = False
+    only_kinds: list[str] = Field(default_factory=list)
+    except_kinds: list[str] = Field(default_factory=list)
+    signals: dict[str, Signal] = Field(min_length=1)
+    caps: list[Cap] = Field(default_factory=list)
+    bands: dict[int, Band]
+    tips: dict[str, str] = Field(min_length=1)
+    tip_below: float = Field(default=4.0, ge=1, le=5)
+    cues: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator("id")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        if v not in KNOWN_SIGNALS:
+            raise ValueError(f"unknown criterion {v!r}; the scorer knows {', '.join(KNOWN_SIGNALS)}")
+        return v
+
+    @field_validator("only_kinds", "except_kinds")
+    @classmethod
+    def _kinds(cls, v):
+        bad = [k for k in v if k not in KINDS]
+        if bad:
+            raise ValueError(f"unknown question kind(s) {bad}; known: {', '.join(KINDS)}")
+        return v
+
+    @field_validator("cues", mode="before")
+    @classmethod
+    def _yaml_booleans(cls, v):
+        for key, phrases in (v or {}).items():
+            for p in phrases or []:
+                if isinstance(p, bool) or p is None:
+                    raise ValueError(
+                        f"{key}: YAML read a cue as {p!r}; put words like on, off, yes, no in quotes")
+        return v
+
+    @field_validator("cues")
+    @classmethod
+    def _plain(cls, v: dict[str, list[str]]):
+        for key, phrases in v.items():
+            for p in phrases:
+                if not isinstance(p, str) or not p.strip():
+                    raise ValueError(f"{key}: every cue must be a non-empty phrase")
+                if re.search(r"[\\^$*+?{}\[\]|()]", p):
+                    raise ValueError(f"{key}: cue {p!r} must be plain words, not a regular expression")
+        return {k: [p.strip() for p in ps] for k, ps in v.items()}
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        known = KNOWN_SIGNALS[self.id]
+        unknown = sorted(set(self.signals) - known)
+        if unknown:
+            raise ValueError(f"signals: unknown signal(s) {unknown}; known for {self.id}: {', '.join(sorted(known))}")
+        if sorted(self.bands) != [1, 2, 3, 4, 5]:
+            raise ValueError(f"bands: need exactly the bands 1, 2, 3, 4 and 5 (got {sorted(self.bands)})")
+        for sid, sig in self.signals.items():
+            if sig.tip and sig.tip not in self.tips:
+                raise ValueError(f"signals.{sid}.tip: no tip named {sig.tip!r} in tips")
+        for i, cap in enumerate(self.caps):
+            if cap.signal not in known:
+                raise ValueError(f"caps.{i}.signal: unknown signal {cap.signal!r}")
+            if cap.tip and cap.tip not in self.tips:
+                raise ValueError(f"caps.{i}.tip: no tip named {cap.tip!r} in tips")
+        if "strength" not in self.tips:
+            raise ValueError("tips.strength: is required (the tip shown when nothing is below target)")
+        missing = sorted(REQUIRED_CUES[self.id] - set(self.cues))
+        if missing:
+            raise ValueError(f"cues: missing cue list(s) {missing}")
+        return self
+
+    def applies(self, *, kind: str | None, has_profile: bool) -> bool:
+        if self.requires_profile and not has_profile:
+            return False
+        if self.only_kinds and kind not in self.only_kinds:
+            return False
+        if self.except_kinds and kind in self.except_kinds:
+            return False
+        return True
+
+    def band(self, score: float) -> Band:
+        return self.bands[min(5, max(1, int(score + 0.5)))]
+
+
+class Rubric:
+    """Every criterion, in file order (sorted by file name)."""
+
+    def __init__(self, criteria: list[Criterion], folder: Path):
+        self.criteria = criteria
+        self.folder = folder
+        self.by_id = {c.id: c for c in criteria}
+
+    def __getitem__(self, cid: str) -> Criterion:
+        return self.by_id[cid]
+
+
+def _describe(exc: ValidationError, path: Path, cid: str) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err["loc"])
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "missing":
+            msg = "is required"
+        elif err["type"] == "extra_forbidden":
+            msg = "is not a known field (check the spelling)"
+        parts.append(f"{loc}: {msg}" if loc else msg)
+    return f"{path}: criterion {cid}: " + "; ".join(parts)
+
+
+def _parse_criterion(path: Path, data) -> Criterion:
+    if not isinstance(data, dict):
+        raise RubricError(f"{path}: expected a mapping (id, name, measures, weight, signals, bands, tips)")
+    cid = str(data.get("id") or path.stem)
+    try:
+        return Criterion(**data)
+    except ValidationError as exc:
+        raise RubricError(_describe(exc, path, cid)) from None
+
+
+def load_criterion(path: Path) -> Criterion:
+    """One criterion file, validated, parsed once per file version."""
+    return load_cached(path, "criterion", _parse_criterion)
+
+
+def load_rubric(folder: Path | None = None) -> Rubric:
+    """Every ``*.yaml`` criterion file directly in ``folder`` (default ``rubrics/``)."""
+    folder = Path(folder) if folder else rubrics_dir()
+    if not folder.is_dir():
+        raise RubricError(f"{folder}: rubrics folder not found; set INTERVIEW_RUBRICS_DIR or restore rubrics/")
+    files = sorted(p for p in folder.glob("*.yaml") if p.is_file())
+    if not files:
+        raise RubricError(f"{folder}: no criterion files (*.yaml) found")
+    criteria = [load_criterion(p) for p in files]
+    seen: dict[str, Path] = {}
+    for p, c in zip(files, criteria):
+        if c.id in seen:
+            raise RubricError(f"{p}: criterion {c.id}: id already defined in {seen[c.id].name}")
+        seen[c.id] = p
+    return Rubric(criteria, folder)
