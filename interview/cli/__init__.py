@@ -25,6 +25,7 @@ COMMAND_MODULES: list[str] = [
     "import_cmd",
     "practice",
     "sessions",
+    "score",
 ]
 
 
