@@ -205,8 +205,8 @@ def _process(store: Store, answer: AnswerRecord, *, transcriber=None,
 
         session = store.get_session(answer.session_id)
         profile = session.profile.to_profile() if session.profile else None
-        if question is None:
-            question = _bank_question(answer.question_id)
+        if question is None:  # the bank's question; else its text (kind inferred from it)
+            question = _bank_question(answer.question_id) or answer.question_text
         score = score_answer(text, question=question, profile=profile,
                              country=profile.country if profile else None,
                              transcript=transcript, metrics=metrics)
