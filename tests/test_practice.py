@@ -154,9 +154,18 @@ def test_record_again_keeps_every_attempt(store, session):
 @pytest.mark.slow
 def test_audio_answer_transcribed_with_word_timings(store, session, transcriber, data_dir):
     seen = []
+
+    def during_transcription(segment):
+        # while Whisper is still running, the recording is already on disk and the answer
+        # row says so: a crash now would lose nothing
+        stored = store.get_session(session.id).answer_at(1)
+        assert stored.status == "transcribing"
+        assert (data_dir / stored.audio_path).read_bytes() == (FIXTURES / "answer.wav").read_bytes()
+        seen.append(segment)
+
     ans = submit_answer(store, session.id, 1, session.questions[0],
                         audio=(FIXTURES / "answer.wav").read_bytes(), filename="answer.wav",
-                        source="audio", transcriber=transcriber, on_segment=seen.append)
+                        source="audio", transcriber=transcriber, on_segment=during_transcription)
     assert ans.status == "scored", ans.error
     assert (data_dir / ans.audio_path).read_bytes() == (FIXTURES / "answer.wav").read_bytes()
     assert jiwer.wer(REFS["answer"].lower(), ans.transcript["text"].lower()) < 0.25
