@@ -9,7 +9,6 @@ import tempfile
 from pathlib import Path
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from app_pages import _access, _ui
 from interview.errors import InterviewError
@@ -77,6 +76,7 @@ if prepared and prepared[0] == session_id:
 
 tab_html, tab_md = st.tabs(["Preview", "Markdown"])
 with tab_html:
-    components.html(html, height=900, scrolling=True)
+    # the report is autoescaped (a transcript's <script> is text), so it can be framed
+    st.iframe(html, height=900)
 with tab_md:
     st.code(markdown, language="markdown")

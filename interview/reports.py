@@ -259,29 +259,14 @@ def highlight_transcript_html(text: str, evidence: list[dict]) -> Markup:
     """
     from . import highlight  # scoring helper's module
 
-    html = highlight.highlight_html(text or "", _evidence_objects(evidence), kinds=HIGHLIGHT_KINDS)
+    html = highlight.highlight_html(text or "", evidence, kinds=HIGHLIGHT_KINDS)
     return Markup(html)
 
 
 def legend_html() -> Markup:
     from . import highlight
 
-    return Markup(highlight.legend_html())
-
-
-def _evidence_objects(evidence: list[dict]) -> list[Any]:
-    """Stored evidence dicts as the scoring module's Evidence records."""
-    try:
-        from .scoring import Evidence
-    except ImportError:  # pragma: no cover - scoring always ships with highlight
-        return list(evidence)
-    out = []
-    for e in evidence:
-        try:
-            out.append(Evidence(**{k: e[k] for k in ("start", "end", "text", "kind", "label") if k in e}))
-        except TypeError:
-            out.append(e)
-    return out
+    return Markup(highlight.legend_html(HIGHLIGHT_KINDS))
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")

@@ -126,17 +126,23 @@ def export_session(store: Any, session_id: str, path: str | os.PathLike) -> Path
 
 
 # ----------------------------------------------------------------------------- checks
-def _check_name(name: str) -> str:
-    """``name`` if it is a safe relative member path under ``audio/``, else SharingError."""
+def _check_safe(name: str) -> str:
+    """``name`` if it is a safe relative path (no absolute path, drive, backslash, '..')."""
     if not isinstance(name, str) or not name:
         raise SharingError("unsafe zip: an empty member path; refusing to import")
     if "\\" in name or "\x00" in name:
         raise SharingError(f"unsafe zip: member {name!r} has a backslash or NUL; refusing to import")
     if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
         raise SharingError(f"unsafe zip: member {name!r} is an absolute path; refusing to import")
-    parts = PurePosixPath(name).parts
-    if any(p in ("..", ".") for p in name.split("/")):
+    if any(p in ("..", ".") for p in name.rstrip("/").split("/")):
         raise SharingError(f"unsafe zip: member {name!r} contains '..' or '.'; refusing to import")
+    return name
+
+
+def _check_name(name: str) -> str:
+    """``name`` if it is a safe relative path under ``audio/``, else SharingError."""
+    _check_safe(name)
+    parts = PurePosixPath(name).parts
     if not parts or parts[0] != "audio" or len(parts) < 2:
         raise SharingError(f"unsafe zip: member {name!r} is not under audio/; refusing to import")
     return name
@@ -180,13 +186,7 @@ def read_export(path: str | os.PathLike) -> tuple[dict, dict[str, bytes]]:
             if _is_symlink(info):
                 raise SharingError(f"unsafe zip: member {info.filename!r} is a symbolic link; "
                                    "refusing to import")
-            if info.filename in (MANIFEST, REPORT):
-                continue
-            if info.is_dir():
-                if info.filename.rstrip("/") != "audio":
-                    _check_name(info.filename.rstrip("/"))
-                continue
-            _check_name(info.filename)
+            _check_safe(info.filename)
             if info.file_size > MAX_MEMBER_BYTES:
                 raise SharingError(f"member {info.filename!r} is too large ({info.file_size} bytes); "
                                    "refusing to import")
@@ -208,6 +208,10 @@ def read_export(path: str | os.PathLike) -> tuple[dict, dict[str, bytes]]:
         listed = {f["path"]: f for f in manifest["files"]}
         audio_members = {i.filename for i in infos if not i.is_dir()} - {MANIFEST, REPORT}
         unlisted = sorted(audio_members - set(listed))
+        stray_dirs = sorted(i.filename for i in infos if i.is_dir()
+                            and not (i.filename.rstrip("/") + "/").startswith("audio/"))
+        if stray_dirs:
+            unlisted += stray_dirs
         if unlisted:
             raise SharingError(f"{p.name} contains files its manifest does not list "
                                f"({', '.join(unlisted[:3])}); refusing to import")
@@ -252,8 +256,16 @@ def _check_manifest(manifest: Any, name: str) -> None:
     sid = data["session"].get("id")
     if not isinstance(sid, str) or not sid or sid != manifest.get("session_id"):
         raise SharingError(f"{name}: the manifest's session id is missing or inconsistent")
-    for a in data.get("answers") or []:
-        rel = a.get("audio_path") if isinstance(a, dict) else None
+    for f in files:
+        _check_name(f["path"])
+        if not f["path"].startswith(f"audio/{sid}/"):
+            raise SharingError(f"unsafe zip: file {f['path']!r} is not in this session's audio "
+                               "folder; refusing to import")
+    answers = data.get("answers") or []
+    if not isinstance(answers, list) or not all(isinstance(a, dict) for a in answers):
+        raise SharingError(f"{name}: the manifest's answers are malformed; ask for a new export")
+    for a in answers:
+        rel = a.get("audio_path")
         if rel:
             _check_name(rel)
             if not rel.startswith(f"audio/{sid}/"):
