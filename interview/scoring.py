@@ -267,6 +267,11 @@ class Analysis:
             out.append(i)
         return out
 
+    def places(self, si: int, exclude: set[int] = frozenset()) -> list[int]:
+        """Named places where something happened: "in Miami", "at Mount Sinai"."""
+        names = set(self.capitalised_names(si, exclude))
+        return [i for i in names if i - 1 >= 0 and self.tokens[i - 1].norm in ("in", "at", "during", "on")]
+
     def numbers(self, lo: int, hi: int) -> list[int]:
         return [i for i in range(lo, hi)
                 if self.tokens[i].norm.isdigit() or self.tokens[i].norm in metrics_mod._NUMBER_WORDS
@@ -428,13 +433,14 @@ def _pick_lexicon(text: str, country: str | None) -> tuple[Lexicon, list[Lexicon
 def _grounded_sentences(c: Criterion, a: Analysis, term_tokens: set[int]) -> set[int]:
     """Sentences about the applicant's own experience: first person and something done,
     a place or a number."""
-    fp = a.sentences_with(_cues(c, "first_person"))
-    exp = a.sentences_with(_cues(c, "experience"))
+    # "I" inside a term ("MCCQE Part I") is not the applicant speaking
+    fp = {a.tokens[x].sentence for x, _ in _cues(c, "first_person").find(a.tokens) if x not in term_tokens}
+    exp = {a.tokens[x].sentence for x, _ in _cues(c, "experience").find(a.tokens) if x not in term_tokens}
     grounded = set()
     for si in fp:
         lo, hi = a.sent_tokens[si]
-        if si in exp or any(a.is_past_action(i) for i in range(lo, hi)) or a.numbers(lo, hi) \
-                or a.capitalised_names(si, term_tokens):
+        if si in exp or any(a.is_past_action(i) for i in range(lo, hi) if i not in term_tokens) \
+                or a.numbers(lo, hi) or a.places(si, term_tokens):
             grounded.add(si)
     return grounded
 
