@@ -1,0 +1,92 @@
+"""Validity: on every labelled dimension, each "high" variant outscores each "low" variant.
+
+Sources: the shared calibration set (../shared/calibration/answers.yaml) and our own labelled
+files (tests/calibration/*.yaml), in the same form. The scorer uses general signals only;
+nothing in interview/ or rubrics/ refers to these texts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from interview.profile import make_profile
+from interview.scoring import score_answer
+from tests.conftest import SHARED
+
+DIMENSIONS = {
+    "clarity": "clarity",
+    "familiarity": "local_system_familiarity",
+    "fit": "program_fit",
+    "structure": "structure",
+    "questions": "questions_quality",
+}
+SHARED_FILE = SHARED / "calibration" / "answers.yaml"
+OWN_FILES = sorted((Path(__file__).parent / "calibration").glob("*.yaml"))
+
+
+def _groups(path: Path) -> list[dict]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return data["groups"]
+
+
+def _cases(paths):
+    cases = []
+    for path in paths:
+        for g in _groups(path):
+            for dim, cid in DIMENSIONS.items():
+                highs = [v for v in g["variants"] if v.get(dim) == "high"]
+                lows = [v for v in g["variants"] if v.get(dim) == "low"]
+                for h in highs:
+                    for lo in lows:
+                        cases.append(pytest.param(g, dim, cid, h, lo, id=f"{path.stem}:{g['id']}:{dim}:{h['id']}>{lo['id']}"))
+    return cases
+
+
+def _score(group: dict, variant: dict):
+    prog = group.get("program")
+    profile = None
+    if prog:
+        profile = make_profile(name=prog["name"], mission=prog.get("mission", ""), country=group["country"],
+                               **({"features": prog["features"]} if prog.get("features") else {}))
+    return score_answer(variant["text"], question=group["question"], profile=profile, country=group["country"])
+
+
+def _check(group, dim, cid, high, low):
+    hs = _score(group, high).get(cid)
+    ls = _score(group, low).get(cid)
+    assert hs is not None, f"{cid} was not scored for {group['id']}/{high['id']}"
+    assert ls is not None, f"{cid} was not scored for {group['id']}/{low['id']}"
+    assert hs.score > ls.score, (
+        f"{group['id']}: {dim} high variant {high['id']} scored {hs.score} ({hs.signals}) "
+        f"but low variant {low['id']} scored {ls.score} ({ls.signals})")
+
+
+@pytest.mark.skipif(not SHARED_FILE.is_file(), reason=f"shared calibration set not found at {SHARED_FILE}")
+@pytest.mark.parametrize("group,dim,cid,high,low", _cases([SHARED_FILE]) if SHARED_FILE.is_file() else [])
+def test_shared_calibration(group, dim, cid, high, low):
+    _check(group, dim, cid, high, low)
+
+
+@pytest.mark.parametrize("group,dim,cid,high,low", _cases(OWN_FILES))
+def test_own_calibration(group, dim, cid, high, low):
+    _check(group, dim, cid, high, low)
+
+
+def test_own_calibration_covers_every_criterion_and_both_countries():
+    groups = [g for p in OWN_FILES for g in _groups(p)]
+    assert len(groups) >= 12
+    assert {g["country"] for g in groups} == {"us", "ca"}
+    assert len({g["question"] for g in groups}) >= 10
+    labelled = {dim for g in groups for v in g["variants"] for dim in DIMENSIONS if v.get(dim) in ("high", "low")}
+    assert labelled == set(DIMENSIONS)
+
+
+def test_shared_file_format_is_understood():
+    if not SHARED_FILE.is_file():
+        pytest.skip(f"shared calibration set not found at {SHARED_FILE}")
+    groups = _groups(SHARED_FILE)
+    assert groups and all(g["country"] in ("us", "ca") and g["variants"] for g in groups)
+    assert _cases([SHARED_FILE]), "the shared file yields no high/low pairs: has its format changed?"
