@@ -29,7 +29,8 @@ if not sessions:
 
 def _label(s) -> str:
     when = s.created_at.strftime("%Y-%m-%d %H:%M") if s.created_at else ""
-    return f"{when} · {s.applicant_name or 'no applicant'} · {s.program_name or 'no program'}"
+    return (f"{when} · {s.applicant_name or 'no applicant'} · {s.program_name or 'no program'}"
+            f" · #{s.id[:8]}")
 
 
 labels = {s.id: _label(s) for s in sessions}

@@ -89,7 +89,7 @@ if not sessions:
     st.stop()
 
 labels = {s.id: f"{_when(s.created_at)} · {s.applicant_name or 'no applicant'} · "
-                f"{s.program_name or 'no program'}" + (" · reviewed" if s.reviewed else "")
+                f"{s.program_name or 'no program'} · #{s.id[:8]}" + (" · reviewed" if s.reviewed else "")
           for s in sessions}
 ids = list(labels)
 wanted = st.session_state.get("review_session_id")

@@ -188,7 +188,10 @@ def test_progress_page_charts(sessions):
     at.selectbox(key="progress_applicant").set_value(s1.applicant_id)
     ran(at)
     assert at.title[0].value == "Progress"
-    assert len(at.get("arrow_vega_lite_chart")) >= 1  # the criterion chart
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 1  # criterion scores; typed answers have no speaking rate to chart
+    assert "Score (1-5)" in charts[0].proto.spec
+    assert "Words per minute needs recorded (not typed) answers." in texts(at)
     table = at.dataframe[0].value
     assert len(table) == 2  # two sessions, oldest first
     assert table["Overall"].iloc[1] > table["Overall"].iloc[0]
