@@ -26,6 +26,8 @@ COMMAND_MODULES: list[str] = [
     "practice",
     "sessions",
     "score",
+    "transcribe",
+    "record",
 ]
 
 
