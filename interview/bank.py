@@ -108,15 +108,17 @@ def template_context(profile: ProgramProfile) -> dict[str, Any]:
     return {"program": {key: full[key] for key in TEMPLATE_VARIABLES}}
 
 
-def render_template(source: str, profile: ProgramProfile) -> str:
+def render_template(source: str, profile: ProgramProfile, context: dict | None = None) -> str:
     """Render one question template for ``profile``; whitespace is collapsed to single spaces.
+
+    ``context``: :func:`template_context` of the profile, when rendering many templates.
 
     Raises :class:`BankError` if the template uses a variable that does not exist or is
     not valid Jinja2 (the bank validates this on load, so it only happens for texts that
     did not come from a loaded bank).
     """
     try:
-        text = _compile(source).render(template_context(profile))
+        text = _compile(source).render(context if context is not None else template_context(profile))
     except jinja2.TemplateError as exc:
         raise BankError(f"question template {source!r} cannot be rendered: {_jinja_message(exc)}") from None
     return " ".join(text.split())
@@ -242,13 +244,14 @@ class Question(BaseModel):
             return any_specialty
         return specialty in self.specialties
 
-    def render(self, profile: ProgramProfile) -> str:
+    def render(self, profile: ProgramProfile, context: dict | None = None) -> str:
         """The question text for ``profile``."""
-        return render_template(self.text, profile)
+        return render_template(self.text, profile, context)
 
-    def render_follow_ups(self, profile: ProgramProfile) -> list[str]:
+    def render_follow_ups(self, profile: ProgramProfile, context: dict | None = None) -> list[str]:
         """The follow-up questions for ``profile``."""
-        return [render_template(f, profile) for f in self.follow_ups]
+        context = context if context is not None else template_context(profile)
+        return [render_template(f, profile, context) for f in self.follow_ups]
 
 
 @dataclass(frozen=True)
@@ -332,6 +335,11 @@ def _sample_profiles(country: str) -> tuple[ProgramProfile, ...]:
         mission="Sample mission: community care, research and teaching.",
     )
     return (neutral_profile(country), full)
+
+
+@lru_cache(maxsize=4)
+def _sample_contexts(country: str) -> tuple[dict, ...]:
+    return tuple(template_context(p) for p in _sample_profiles(country))
 
 
 def _read_file(path: Path, problems: list[str]) -> list[tuple[dict, int]] | None:
@@ -432,10 +440,10 @@ def _validate_question(item: dict, name: str, line: int, index: int, problems: l
 
     ok = True
     for country in q.countries:
-        for profile in _sample_profiles(country):
+        for context in _sample_contexts(country):
             for fname, source in [("text", q.text)] + [(f"follow_ups.{j}", f) for j, f in enumerate(q.follow_ups)]:
                 try:
-                    rendered = _compile(source).render(template_context(profile))
+                    rendered = _compile(source).render(context)
                 except jinja2.TemplateError as exc:
                     problems.append(f"{where}: {label}: field '{fname}': {_jinja_message(exc)}")
                     ok = False

@@ -16,7 +16,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .bank import Question, QuestionBank, load_bank
+from .bank import Question, QuestionBank, load_bank, template_context
 from .errors import BankError
 from .profile import ProgramProfile
 
@@ -92,21 +92,26 @@ class DrawnQuestion:
         }
 
 
-def question_weight(question: Question, profile: ProgramProfile) -> float:
-    """How strongly ``question`` is preferred for ``profile`` (1.0 = neutral)."""
+def question_weight(question: Question, profile: ProgramProfile, features: Iterable[str] | None = None) -> float:
+    """How strongly ``question`` is preferred for ``profile`` (1.0 = neutral).
+
+    ``features``: the program's features if already computed (default ``profile.all_features``).
+    """
     weight = 1.0
     targeted = question.features or CATEGORY_FEATURES.get(question.category, ())
     if targeted:
-        matches = len(set(targeted) & set(profile.all_features))
+        program_features = set(profile.all_features if features is None else features)
+        matches = len(set(targeted) & program_features)
         weight = MATCH_WEIGHT + EXTRA_MATCH_WEIGHT * (matches - 1) if matches else MISMATCH_WEIGHT
     if question.specialties and profile.specialty in question.specialties:
         weight *= SPECIALTY_WEIGHT
     return weight
 
 
-def render(question: Question, profile: ProgramProfile) -> DrawnQuestion:
-    """One question rendered for ``profile``."""
-    return DrawnQuestion(question, question.render(profile), question.render_follow_ups(profile))
+def render(question: Question, profile: ProgramProfile, context: dict | None = None) -> DrawnQuestion:
+    """One question rendered for ``profile`` (``context``: its template context, if known)."""
+    context = context if context is not None else template_context(profile)
+    return DrawnQuestion(question, question.render(profile, context), question.render_follow_ups(profile, context))
 
 
 def _weighted_order(rng: random.Random, items: list, weights: list[float]) -> list:
@@ -145,7 +150,8 @@ def draw(
     rng = random.Random(seed)
     excluded = set(exclude_ids)
     suiting = bank.suiting(profile.country, profile.specialty)
-    weights = {q.id: question_weight(q, profile) for q in suiting}
+    features = set(profile.all_features)
+    weights = {q.id: question_weight(q, profile, features) for q in suiting}
 
     chosen: list[Question] = []
     if opening:
@@ -166,7 +172,8 @@ def draw(
         chosen.extend(_rounds(rng, remaining, weights, count - len(chosen)))
     # "Do you have any questions for us?" closes an interview.
     chosen.sort(key=lambda q: q.kind == "applicant_questions" and q.opening is None)
-    return [render(q, profile) for q in chosen]
+    context = template_context(profile)
+    return [render(q, profile, context) for q in chosen]
 
 
 def _rounds(rng: random.Random, pool: list[Question], weights: dict[str, float], needed: int) -> list[Question]:

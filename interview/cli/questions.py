@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from ..bank import load_bank
+from ..bank import load_bank, template_context
 from ..draw import draw, render
 from ..profile import FEATURES, SPECIALTIES, make_profile
 
@@ -65,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
     bank = load_bank(args.bank)
     if args.all:
         questions = bank.suiting(profile.country, profile.specialty, any_specialty=profile.specialty is None)
-        drawn = [render(q, profile) for q in questions]
+        context = template_context(profile)
+        drawn = [render(q, profile, context) for q in questions]
     else:
         drawn = draw(profile, count=args.count, seed=args.seed, bank=bank,
                      opening=not args.no_opening, exclude_ids=args.exclude)
