@@ -166,6 +166,9 @@ class Comparison:
     deltas: list[Delta] = field(default_factory=list)
     #: question categories of the bank this applicant has not practised yet
     not_practised: list[str] = field(default_factory=list)
+    #: every session up to this one, oldest first, for the progress table:
+    #: [{id, date, overall, criteria: {id: score}, wpm, fillers_per_min, current}]
+    progress: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -570,6 +573,12 @@ def build_report(store: Any, session_id: str, *, bank: Any = None) -> Report:
             not_practised = progress_from_sessions([session], _categories(session, bank)).not_practised
     report.comparison = comparison_from_points(current, points, _criterion_names(session, answers))
     report.comparison.not_practised = [category_label(c) for c in not_practised]
+    report.comparison.progress = [
+        {"id": p.session_id, "date": format_date(p.date), "overall": p.overall,
+         "criteria": dict(p.criteria), "wpm": p.wpm, "fillers_per_min": p.fillers_per_min,
+         "current": p.session_id == session.id}
+        for p in [*points, current]
+    ] if points else []
     return report
 
 

@@ -164,6 +164,14 @@ def test_comparison_with_previous_session(store, reviewed):
             assert d.delta == round(d.current - d.previous, 2)
     # the strong answer beats the weak session somewhere
     assert any((d.delta or 0) > 0 for d in report.comparison.deltas)
+    # the progress table: every session up to this one, this one last
+    assert [p["id"] for p in report.comparison.progress] == [first.id, second.id]
+    assert [p["current"] for p in report.comparison.progress] == [False, True]
+    assert report.comparison.progress[-1]["overall"] == second.overall
+    html = render_html(report)
+    assert "<h4>Progress over sessions</h4>" in html and "(this session)" in html
+    md = render_markdown(report)
+    assert "**Progress over sessions**" in md
     # the first session has nothing to compare with
     first_report = build_report(store, first.id)
     assert first_report.comparison.previous == [] and first_report.comparison.deltas == []
