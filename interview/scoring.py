@@ -319,8 +319,8 @@ def _rate(criterion: Criterion, signals: dict[str, Any], *, timed: bool, kind: s
             deficits.append(((5.0 - sub) * sig.weight, sig.tip))
     score = total / wsum if wsum else 3.0
     for cap in criterion.caps:
-        if cap.triggered(signals.get(cap.signal)) and score > cap.max_score:
-            score = cap.max_score
+        if cap.triggered(signals.get(cap.signal)):
+            score = min(score, cap.max_score)
             if cap.tip:
                 deficits.append((100.0, cap.tip))
     for key in extra_tips:
@@ -750,7 +750,7 @@ def _questions(c: Criterion, a: Analysis, kind: str | None, profile, country: st
         if si - 1 in research and si - 1 not in questions:
             markers += 1
         is_generic = si in generic and markers == 0
-        is_specific = markers >= 1 and content >= 7 and si not in generic or markers >= 2
+        is_specific = markers >= 1 and content >= 5 and si not in generic or markers >= 2
         if is_generic:
             n_generic += 1
             generic_words += [a.span(x, y)[2] for x, y in generic[si][:1]]
