@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta, timezone
 import streamlit as st
 
 from app_pages import _access, _ui
+from interview.access import can_review
 from interview.errors import InterviewError, NotFound
 
 st.title("Coach review")
@@ -104,6 +105,10 @@ except NotFound as exc:
     st.stop()
 
 
+#: applicants read their reviews here; only coaches, admins and the local user write them
+writable = can_review(viewer, session.applicant) if session.applicant else viewer.sees_everything
+
+
 def _done(message: str) -> None:
     st.session_state["review_flash"] = message
     st.rerun()
@@ -118,10 +123,10 @@ m3.metric("Reviewed", "yes" if session.reviewed else "no",
           help=f"by {session.reviewed_by} on {_when(session.reviewed_at)}" if session.reviewed else None)
 if session.reviewed:
     st.caption(f"Reviewed by {session.reviewed_by or 'a coach'} on {_when(session.reviewed_at)}")
-    if st.button("Clear the reviewed mark", key="review_unmark"):
+    if writable and st.button("Clear the reviewed mark", key="review_unmark"):
         store.mark_reviewed(session.id, _access.reviewer_name(viewer), reviewed=False)
         _done("The reviewed mark was cleared.")
-else:
+elif writable:
     if st.button("Mark session reviewed", key="review_mark", type="primary"):
         store.mark_reviewed(session.id, _access.reviewer_name(viewer))
         _done("Session marked reviewed.")
@@ -164,6 +169,9 @@ for answer in session.answers:
                     "By": o.author if o else "",
                 })
             st.dataframe(rows, hide_index=True, width="stretch")
+        else:
+            st.caption("No automatic scores for this answer yet.")
+        if answer.criteria and writable:
             with st.form(key=f"override_form_{answer.id}", clear_on_submit=True):
                 names = {c["id"]: c.get("name") or c["id"] for c in answer.criteria}
                 f1, f2 = st.columns([2, 1])
@@ -181,8 +189,6 @@ for answer in session.answers:
                     else:
                         _done(f"Override saved: {names[crit]} {new_score} (automatic "
                               f"{answer.auto_score(crit)}).")
-        else:
-            st.caption("No automatic scores for this answer yet.")
 
         st.markdown("**Comments**")
         for c in answer.comments:
@@ -190,6 +196,8 @@ for answer in session.answers:
             st.text(c.body)
         if not answer.comments:
             st.caption("No comments yet.")
+        if not writable:
+            continue
         with st.form(key=f"comment_form_{answer.id}", clear_on_submit=True):
             body = st.text_area("Add a comment", key=f"comment_{answer.id}")
             if st.form_submit_button("Save comment", key=f"comment_submit_{answer.id}"):
@@ -205,15 +213,16 @@ st.markdown("#### Comments on the whole session")
 for c in [c for c in session.comments if c.answer_id is None]:
     st.markdown(f"- **{c.author or 'Coach'}** ({_when(c.created_at)}):")
     st.text(c.body)
-with st.form(key="session_comment_form", clear_on_submit=True):
-    body = st.text_area("Add a comment on the session", key="session_comment")
-    if st.form_submit_button("Save session comment", key="session_comment_submit"):
-        try:
-            store.add_comment(session.id, body, author=_access.reviewer_name(viewer))
-        except InterviewError as exc:
-            _ui.show_error(exc, "Comment not saved")
-        else:
-            _done("Comment saved.")
+if writable:
+    with st.form(key="session_comment_form", clear_on_submit=True):
+        body = st.text_area("Add a comment on the session", key="session_comment")
+        if st.form_submit_button("Save session comment", key="session_comment_submit"):
+            try:
+                store.add_comment(session.id, body, author=_access.reviewer_name(viewer))
+            except InterviewError as exc:
+                _ui.show_error(exc, "Comment not saved")
+            else:
+                _done("Comment saved.")
 
 # the Reports page opens on the session reviewed here
 st.session_state["reports_session_id"] = session.id

@@ -82,6 +82,13 @@ def can_view(viewer: Viewer, applicant: Any) -> bool:
     return False
 
 
+def can_review(viewer: Viewer, applicant: Any) -> bool:
+    """Whether ``viewer`` may comment, override scores and mark sessions reviewed for
+    ``applicant``: coaches (of that applicant), admins and the local user — not applicants,
+    who may read their own reviews but not write them."""
+    return viewer.role != "applicant" and can_view(viewer, applicant)
+
+
 def filter_applicants(viewer: Viewer, applicants: Iterable[Any]) -> list[Any]:
     """The applicants ``viewer`` may see, in the given order."""
     return [a for a in applicants if can_view(viewer, a)]

@@ -11,6 +11,7 @@ from interview.access import (
     AccessError,
     AccessSettings,
     Viewer,
+    can_review,
     can_view,
     check_can_view,
     filter_applicants,
@@ -125,3 +126,13 @@ def test_resolve_viewer_roles():
     assert viewer == Viewer("ana@example.org", "applicant")
     with pytest.raises(AccessError, match="email"):
         resolve_viewer(email="", **common)
+
+
+def test_who_may_review():
+    assert can_review(LOCAL_VIEWER, ANA)
+    assert can_review(Viewer("boss@example.org", "admin"), BEN)
+    assert can_review(Viewer("coach.kim@example.org", "coach"), ANA)
+    assert not can_review(Viewer("coach.kim@example.org", "coach"), BEN)
+    # applicants read their own reviews but do not write them
+    assert can_view(Viewer("ana@example.org", "applicant"), ANA)
+    assert not can_review(Viewer("ana@example.org", "applicant"), ANA)

@@ -256,3 +256,29 @@ def test_shared_database_without_auth_is_refused(sessions, data_dir, monkeypatch
     at = ran(page("progress"))
     assert any("no authentication is configured" in e.value for e in at.error)
     assert not at.selectbox
+
+
+def test_applicant_reads_review_but_cannot_write_it(sessions):
+    s1, s2, other = sessions
+    with Store.open() as store:
+        store.add_comment(s2.id, "Good progress", author="kim", answer_id=s2.answers[0].id)
+    at = page("review")
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": "amina@example.org"}
+    ran(at)
+    assert set(at.dataframe[0].value["Applicant"]) == {"Amina Diallo"}
+    pick_session(at, s2.id)
+    assert "Good progress" in [t.value for t in at.text]
+    assert not at.text_area and not at.number_input
+    assert "review_mark" not in [b.key for b in at.button]
+
+
+def test_coach_pages_in_the_app_navigation(sessions):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    ran(at)
+    for path, title in [("app_pages/review.py", "Coach review"),
+                        ("app_pages/progress.py", "Progress"),
+                        ("app_pages/reports.py", "Reports")]:
+        at.switch_page(path)
+        ran(at)
+        assert at.title[0].value == title
