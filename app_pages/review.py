@@ -13,6 +13,7 @@ import streamlit as st
 
 from app_pages import _access, _ui
 from interview.access import can_review
+from interview.reports import md_escape
 from interview.errors import InterviewError, NotFound
 
 st.title("Coach review")
@@ -192,7 +193,7 @@ for answer in session.answers:
 
         st.markdown("**Comments**")
         for c in answer.comments:
-            st.markdown(f"- **{c.author or 'Coach'}** ({_when(c.created_at)}): ")
+            st.markdown(f"- **{md_escape(c.author or 'Coach')}** ({_when(c.created_at)}):")
             st.text(c.body)
         if not answer.comments:
             st.caption("No comments yet.")
@@ -211,7 +212,7 @@ for answer in session.answers:
 
 st.markdown("#### Comments on the whole session")
 for c in [c for c in session.comments if c.answer_id is None]:
-    st.markdown(f"- **{c.author or 'Coach'}** ({_when(c.created_at)}):")
+    st.markdown(f"- **{md_escape(c.author or 'Coach')}** ({_when(c.created_at)}):")
     st.text(c.body)
 if writable:
     with st.form(key="session_comment_form", clear_on_submit=True):
