@@ -1,0 +1,98 @@
+"""``python -m interview score`` as a user runs it (real subprocess)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, ROOT
+
+ANSWER = ("During my externship in Miami, a night nurse and I disagreed about a patient's insulin. "
+          "I asked to talk privately and we reviewed the EHR together. We agreed to escalate to the "
+          "senior resident. Since then I always read nursing notes before I change orders.")
+
+
+def run(*args, timeout=120):
+    return subprocess.run([sys.executable, "-m", "interview", "score", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture
+def answer_file(tmp_path) -> Path:
+    p = tmp_path / "answer.txt"
+    p.write_text(ANSWER, encoding="utf-8")
+    return p
+
+
+def test_json_output(answer_file):
+    r = run("--text-file", str(answer_file), "--country", "us", "--question",
+            "Tell me about a conflict with a colleague.", "--program-name", "Miami Safety-Net IM",
+            "--program-mission", "Serving underserved communities", "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert 1 <= out["overall"] <= 5
+    ids = [c["id"] for c in out["criteria"]]
+    assert ids == ["clarity", "local_system_familiarity", "program_fit", "structure"]
+    for c in out["criteria"]:
+        assert {"id", "score", "band", "evidence", "tips", "signals"} <= set(c)
+        for e in c["evidence"]:
+            assert ANSWER[e["start"]:e["end"]] == e["text"]
+    fam = next(c for c in out["criteria"] if c["id"] == "local_system_familiarity")
+    assert {"externship", "EHR"} <= {e["text"] for e in fam["evidence"]}
+
+
+def test_report_card(answer_file):
+    r = run("--text-file", str(answer_file), "--country", "us", "--question", "Tell me about a conflict.")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("Overall: ")
+    assert "Structure:" in r.stdout and "tip:" in r.stdout and "Local system familiarity" in r.stdout
+
+
+def test_question_id_from_the_bank(answer_file):
+    from interview.bank import load_bank
+
+    q = next(q for q in load_bank().questions if q.kind == "applicant_questions")
+    r = run("--text-file", str(answer_file), "--question-id", q.id, "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["question_kind"] == "applicant_questions"
+    assert "questions_quality" in [c["id"] for c in out["criteria"]]
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--text-file", "/no/such/answer.txt"], "text file not found"),
+    (["--country", "uk"], "unknown country"),
+    (["--question-id", "no.such-question"], "no question with id"),
+    ([], None),
+])
+def test_bad_input_exits_nonzero_with_one_line(answer_file, tmp_path, args, message):
+    if not args:  # empty text
+        empty = tmp_path / "empty.txt"
+        empty.write_text("  \n", encoding="utf-8")
+        args, message = ["--text-file", str(empty)], "empty"
+    elif args[0] != "--text-file":
+        args = ["--text-file", str(answer_file), *args]
+    r = run(*args)
+    assert r.returncode != 0
+    assert message in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+@pytest.mark.slow
+def test_audio_is_transcribed_and_timed(answer_file):
+    audio = FIXTURES / "fillers1.wav"
+    if not audio.is_file():
+        pytest.skip("speech fixture fillers1.wav not present")
+    r = run("--audio", str(audio), "--json", "--country", "us", timeout=300)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["timed"] is True
+    clarity = next(c for c in out["criteria"] if c["id"] == "clarity")
+    assert clarity["signals"]["words_per_minute"] > 0
+    for c in out["criteria"]:
+        for e in c["evidence"]:
+            assert out["text"][e["start"]:e["end"]] == e["text"]
