@@ -274,3 +274,11 @@ def test_cli_errors(tmp_path, data_dir):
     bad.write_bytes(b"garbage")
     r = _cli("import", str(bad), data=data_dir)
     assert r.returncode == 2 and "corrupt" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_export_refuses_missing_recording_and_leaves_no_file(source, tmp_path):
+    store, sess = source
+    store.audio_file(sess.answers[1]).unlink()
+    with pytest.raises(SharingError, match="cannot be read"):
+        export_session(store, sess.id, tmp_path / "x.zip")
+    assert list(tmp_path.glob("*.zip*")) == [] and list(tmp_path.glob(".export-*")) == []
