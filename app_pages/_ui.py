@@ -272,15 +272,9 @@ def render_transcript(text: str, evidence: list) -> None:
     st.markdown(highlight.legend_html(), unsafe_allow_html=True)
 
 
-def all_evidence(score: dict) -> list:
-    """Every criterion's evidence, for highlighting the transcript (rebuilt as records)."""
-    from interview import scoring
-
-    out = []
-    for crit in score.get("criteria", []):
-        for ev in crit.get("evidence", []):
-            out.append(scoring.Evidence(**ev) if isinstance(ev, dict) else ev)
-    return out
+def all_evidence(score: dict) -> list[dict]:
+    """Every criterion's evidence (dicts), for highlighting the transcript."""
+    return [ev for crit in score.get("criteria", []) for ev in crit.get("evidence", [])]
 
 
 def render_scores(score: dict, answer=None) -> None:
@@ -291,14 +285,15 @@ def render_scores(score: dict, answer=None) -> None:
             answer, "override") else None
         shown = float(override.score) if override is not None else value
         colour = _band_colour(shown)
-        title = f"**{crit.get('name', crit.get('id'))}**: :{colour}[{shown:g} / 5]"
+        title = (f"**{crit.get('name', crit.get('id'))}**: :{colour}[{shown:.1f} / 5]"
+                 + (f" · {crit['band']}" if crit.get("band") else ""))
         if override is not None:
-            title += f" (coach; automatic {value:g})"
+            title += f" (coach; automatic {value:.1f})"
         with st.expander(title, expanded=shown < 3):
             if override is not None:
                 st.caption(f"Coach's override: {override.reason}")
-            if crit.get("band"):
-                st.write(crit["band"])
+            if crit.get("band_description"):
+                st.caption(crit["band_description"])
             quotes = [ev for ev in crit.get("evidence", []) if ev.get("kind") != "filler"]
             if quotes:
                 st.markdown("Evidence: " + "; ".join(
@@ -466,7 +461,7 @@ def running_locally() -> bool:
 
 
 def local_microphones() -> tuple[bool, list[tuple[Any, str]], str]:
-    """(usable, [(device id, label)], why not) for recording with this computer's microphone."""
+    """(usable, [(device index, label)], why not) for this computer's microphone."""
     if not running_locally():
         return False, [], ("This computer's microphone can only be used when the app runs on "
                            "the computer you are using (http://localhost). Record in the "
@@ -474,27 +469,30 @@ def local_microphones() -> tuple[bool, list[tuple[Any, str]], str]:
     try:
         from interview import record
 
-        devices = record.list_devices()
-    except Exception as exc:  # noqa: BLE001 - missing PortAudio, no module, no devices
-        return False, [], f"No local microphone can be used: {exc}. Record in the browser or " \
-                          "upload a recording instead."
+        devices = record.list_input_devices()
+    except Exception as exc:  # noqa: BLE001 - no PortAudio, audio system unusable
+        return False, [], f"No local microphone can be used: {exc}"
     if not devices:
-        return False, [], ("No input device was found on this computer. Record in the browser "
-                           "or upload a recording instead.")
-    out = []
-    for d in devices:
-        ident = get(d, "index", get(d, "id", get(d, "name")))
-        out.append((ident, str(get(d, "name", ident))))
-    return True, out, ""
+        return False, [], ("No microphone (input device) was found on this computer. Record "
+                           "in the browser or upload a recording instead.")
+    return True, [(d.index, d.name + (" (default)" if d.is_default else "")) for d in devices], ""
 
 
 def record_locally(device, seconds: float) -> bytes:
-    """Record ``seconds`` from a local device and return WAV bytes."""
+    """Record ``seconds`` from a local input device, showing the level; WAV bytes."""
+    import tempfile
+
     from interview import record
 
-    with st.spinner(f"Recording for {seconds:.0f} seconds... speak now."):
-        result = record.record(device=device, seconds=seconds)
-    if isinstance(result, (bytes, bytearray)):
-        return bytes(result)
-    path = get(result, "path", result)
-    return Path(path).read_bytes()
+    meter = st.empty()
+
+    def on_level(level) -> None:
+        meter.progress(max(0.0, min(1.0, (level.dbfs + 60) / 60)),
+                       text=f"Input level {level.dbfs:.0f} dBFS")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        with st.spinner(f"Recording for {seconds:.0f} seconds... speak now."):
+            path = record.record(seconds=seconds, device=device, on_level=on_level,
+                                 path=Path(tmp) / "microphone.wav")
+        meter.empty()
+        return Path(path).read_bytes()
