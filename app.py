@@ -47,7 +47,10 @@ SECTIONS = {
 
 nav = st.navigation({section: [p for p in pages if p] for section, pages in SECTIONS.items()
                      if any(pages)})
-# Start loading the speech model in the background so it is ready by the first answer.
-_ui.start_model_loading()
 _ui.sidebar_status()
-nav.run()
+try:
+    nav.run()
+finally:
+    # Once the page is out, load the speech model in the background (once per process), so
+    # that it is ready by the first answer without slowing the first page.
+    _ui.start_model_loading()

@@ -248,7 +248,7 @@ def question_card(question: dict, pos: int, total: int, mode: str) -> None:
     with st.container(border=True):
         cat = CATEGORY_LABELS.get(question.get("category") or "", question.get("category") or "")
         kind = KIND_LABELS.get(question.get("kind") or "", "")
-        st.caption(f"Question {pos} of {total} · {cat}" + (f" · {kind}" if kind else ""))
+        st.caption(cat + (f" · {kind}" if kind else ""))
         st.markdown(f"### {question.get('text', '')}")
         if question.get("suggested_seconds"):
             st.caption(f"Suggested length: about {_ui.fmt_seconds(question['suggested_seconds'])}")

@@ -102,14 +102,20 @@ def _load_transcriber(backend: str, model: str | None):
     return _get(backend=backend, model=model or None)
 
 
+#: (backend, model) pairs whose load has started in this process
+_STARTED: set[tuple[str, str]] = set()
+
+
 @st.cache_resource(show_spinner=False)
 def _model_future(backend: str, model: str) -> Future:
     """A background load of one model; cached, so each model loads once per process."""
+    _STARTED.add((backend, model))
     return _LOADER.submit(_load_transcriber, backend, model)
 
 
 def start_model_loading() -> None:
-    """Begin loading the configured model in the background (returns at once)."""
+    """Begin loading the configured model in the background (returns at once).
+    ``INTERVIEW_NO_PRELOAD=1`` leaves it to the first answer (tests)."""
     if os.environ.get("INTERVIEW_NO_PRELOAD"):
         return
     s = settings()
@@ -117,11 +123,11 @@ def start_model_loading() -> None:
 
 
 def model_state() -> str:
-    """'loading', 'ready', 'failed' or 'idle' for the configured model."""
+    """'loading', 'ready', 'failed' or 'idle' (not started) for the configured model."""
     s = settings()
-    fut = _model_future(s.backend, s.model) if not os.environ.get("INTERVIEW_NO_PRELOAD") else None
-    if fut is None:
+    if (s.backend, s.model) not in _STARTED:
         return "idle"
+    fut = _model_future(s.backend, s.model)
     if not fut.done():
         return "loading"
     return "failed" if fut.exception() else "ready"
@@ -142,6 +148,7 @@ def get_transcriber():
     exc = fut.exception()
     if exc is not None:
         _model_future.clear()
+        _STARTED.discard((s.backend, s.model))
         raise exc
     return fut.result()
 

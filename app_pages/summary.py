@@ -70,7 +70,9 @@ st.dataframe(
       "Answers": c.count} for c in summary.criteria],
     hide_index=True, width="stretch",
     column_config={"Mean": st.column_config.ProgressColumn(min_value=0, max_value=5,
-                                                           format="%.1f")},
+                                                           format="%.1f"),
+                   "Lowest": st.column_config.NumberColumn(format="%.1f"),
+                   "Highest": st.column_config.NumberColumn(format="%.1f")},
 )
 
 c1, c2 = st.columns(2)

@@ -138,6 +138,8 @@ def test_record_an_answer_in_chromium_and_get_feedback(server, tmp_path, monkeyp
             expect(page.get_by_text("Question 1 of 1").first).to_be_visible()
 
             recorder = page.get_by_test_id("stAudioInput")
+            expect(page.get_by_text("suggested").first).to_be_visible()  # the timer
+            page.screenshot(path=str(ARTIFACTS / "e2e_question.png"), full_page=True)
             recorder.get_by_role("button", name="Record").click()
             expect(recorder.get_by_role("button", name="Stop recording")).to_be_visible()
             page.wait_for_timeout(11_000)  # the fixture is ~9 s of speech
@@ -150,12 +152,32 @@ def test_record_an_answer_in_chromium_and_get_feedback(server, tmp_path, monkeyp
             expect(page.get_by_text("Speaking rate").first).to_be_visible()
             body = page.inner_text("body").lower()
             page.screenshot(path=str(shot), full_page=True)
+
+            # 4. finish: the session summary
+            page.get_by_role("button", name="Finish").click()
+            page.get_by_role("button", name="See the session summary").click()
+            expect(page.get_by_role("heading", name="Top three things to work on")).to_be_visible()
+            expect(page.get_by_role("link", name="Draft thank-you emails")).to_be_visible()
+            summary = page.inner_text("body")
+            page.screenshot(path=str(ARTIFACTS / "e2e_summary.png"), full_page=True)
+
+            # 5. the pre-flight check with the same (fake) microphone
+            page.get_by_role("link", name="Pre-flight check").click()
+            recorder = page.get_by_test_id("stAudioInput")
+            recorder.get_by_role("button", name="Record").click()
+            page.wait_for_timeout(5_000)
+            recorder.get_by_role("button", name="Stop recording").click()
+            expect(page.get_by_text("Peak level")).to_be_visible()
+            preflight = page.inner_text("body")
+            page.screenshot(path=str(ARTIFACTS / "e2e_preflight.png"), full_page=True)
         finally:
             browser.close()
 
     assert "chronic conditions" in body, body[:2000]
     assert "wpm" in body and "/ 5" in body
     assert shot.stat().st_size > 10_000
+    assert "Top three things to work on" in summary and "Strongest answer" in summary
+    assert "dBFS" in preflight
 
     from interview.storage import Store
 
