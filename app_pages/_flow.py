@@ -7,10 +7,11 @@ in ``st.session_state``:
     the session being practised (None: show the set-up);
 ``position``
     the 1-based question shown;
-``answer_method``
-    "browser" | "upload" | "microphone" | "typed";
-``mic_device``
-    the local input device (for "microphone");
+``method``
+    how answers are given: "browser" | "upload" | "microphone" | "typed" (copied from the
+    set-up's ``answer_method`` radio, a widget key Streamlit forgets once it is not drawn);
+``mic``
+    the local input device (for "microphone", copied from the ``mic_device`` selectbox);
 ``again``
     set of (session, position) for which the applicant asked to record again;
 ``handled_uploads``
@@ -49,7 +50,7 @@ UPLOAD_TYPES = ["wav", "flac", "mp3", "m4a", "aac", "ogg", "opus", "webm"]
 
 def _state():
     s = st.session_state
-    s.setdefault("answer_method", "browser")
+    s.setdefault("method", "browser")
     s.setdefault("again", set())
     s.setdefault("handled_uploads", set())
     s.setdefault("nonce", {})
@@ -185,6 +186,8 @@ def session_setup(store) -> None:
         except InterviewError as exc:
             _ui.show_error(exc, "The session could not start")
             return
+        s["method"] = method
+        s["mic"] = s.get("mic_device")
         open_session(sess.id, position=1)
         st.rerun()
 
@@ -311,7 +314,7 @@ def answer_input(store, sess, question: dict, pos: int) -> None:
     s.setdefault(started_key, time.time())
     _timer(started_key, question.get("suggested_seconds"), sess.mode == "interview")
 
-    method = s.get("answer_method", "browser")
+    method = s.get("method") or "browser"
     n = _nonce(sid, pos)
     wkey = f"{sid}:{pos}:{n}"
     cols = st.columns([3, 1])
@@ -319,7 +322,7 @@ def answer_input(store, sess, question: dict, pos: int) -> None:
                               format_func=METHODS.get, key=f"method:{wkey}",
                               label_visibility="collapsed")
     if other != method:
-        s["answer_method"] = other
+        s["method"] = other
         method = other
 
     with cols[0]:
@@ -357,10 +360,16 @@ def _local_recording(store, sess, question: dict, pos: int, wkey: str) -> None:
         st.info(why, icon=":material/info:")
         return
     s = _state()
-    device = s.get("mic_device")
+    ids = [d[0] for d in devices]
+    labels = dict(devices)
+    device = st.selectbox("Microphone", ids, format_func=lambda i: labels.get(i, str(i)),
+                          index=ids.index(s["mic"]) if s.get("mic") in ids else 0,
+                          key=f"micdev:{wkey}")
+    s["mic"] = device
     seconds = st.number_input("Record for (seconds)", min_value=5,
                               max_value=int(_ui.settings().max_seconds),
-                              value=int(question.get("suggested_seconds") or 90),
+                              value=min(int(question.get("suggested_seconds") or 90),
+                                        int(_ui.settings().max_seconds)),
                               key=f"micsecs:{wkey}")
     if st.button("Record now", type="primary", key=f"micrec:{wkey}"):
         try:
@@ -377,13 +386,8 @@ def _submit(store, sess, pos: int, *, audio: bytes | None = None, filename: str 
     from interview.practice import submit_answer
 
     s = _state()
-    transcriber = None
-    if audio is not None:
-        try:
-            transcriber = _ui.get_transcriber()
-        except InterviewError as exc:
-            # the recording is still saved, as a failed answer that can be retried
-            transcriber = _ui.FailingTranscriber(exc)
+    # a model that cannot load still lets the recording be saved, as a failed answer
+    transcriber = _ui.answer_transcriber() if audio is not None else None
     try:
         duration = _ui.audio_duration(audio) if audio is not None else None
         with _ui.progress_status("Transcribing and scoring your answer...", duration) as progress:
@@ -447,10 +451,8 @@ def _failed_answer(store, answer) -> None:
 def retry(store, answer_id: str) -> None:
     from interview.practice import retry_answer
 
-    try:
-        transcriber = _ui.get_transcriber()
-    except InterviewError as exc:
-        transcriber = _ui.FailingTranscriber(exc)
+    answer = store.get_answer(answer_id)
+    transcriber = _ui.answer_transcriber() if answer.audio_path else None
     try:
         with _ui.progress_status("Retrying from the saved recording...") as progress:
             answer = retry_answer(store, answer_id, transcriber=transcriber,

@@ -153,6 +153,32 @@ def get_transcriber():
     return fut.result()
 
 
+class ConfiguredTranscriber:
+    """The loaded transcriber with the user's settings applied (verbatim or not)."""
+
+    def __init__(self, transcriber, verbatim: bool):
+        self.transcriber = transcriber
+        self.verbatim = verbatim
+
+    def transcribe(self, source, verbatim: bool = True, on_segment=None):
+        return self.transcriber.transcribe(source, verbatim=self.verbatim, on_segment=on_segment)
+
+
+def answer_transcriber():
+    """What the practice pipeline should transcribe with, per the Settings page.
+
+    Applies the longest-recording setting (``INTERVIEW_MAX_SECONDS``, which the decoder
+    enforces with a clear message) and verbatim mode. If the model cannot be loaded, a
+    stand-in that fails with the loader's message is returned instead, so that the
+    pipeline still saves the recording first and stores the failure for a Retry."""
+    s = settings()
+    os.environ["INTERVIEW_MAX_SECONDS"] = str(int(s.max_seconds))
+    try:
+        return ConfiguredTranscriber(get_transcriber(), s.verbatim)
+    except InterviewError as exc:
+        return FailingTranscriber(exc)
+
+
 def sidebar_status() -> None:
     """A small line in the sidebar: where the data is, whether the model is ready."""
     with st.sidebar:

@@ -36,6 +36,7 @@ def references() -> dict:
 def app(data_dir, monkeypatch) -> AppTest:
     """The whole app (app.py with its navigation), started once, on the Practice page."""
     monkeypatch.setenv("INTERVIEW_NO_PRELOAD", "1")  # load the model when an answer needs it
+    monkeypatch.setenv("INTERVIEW_MAX_SECONDS", "600")  # the app sets it from Settings
     at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
     at.run()
     assert not at.exception, at.exception
@@ -64,6 +65,7 @@ def texts(at: AppTest) -> str:
         parts += [str(getattr(e, "value", "")) for e in getattr(at, kind)]
     parts += [f"{m.label} {m.value}" for m in at.metric]
     parts += [e.label for e in at.expander]
+    parts += [e.proto.text for e in at.get("progress")]
     return "\n".join(parts)
 
 
@@ -240,6 +242,23 @@ def test_failed_transcription_shows_retry_and_retry_succeeds(app, data_dir):
     assert len(store().answer_attempts(sid, 1)) == 1  # the same answer, not a new attempt
 
 
+@pytest.mark.slow
+def test_recording_over_the_length_limit_fails_clearly_and_retries_after_raising_it(
+        app, data_dir):
+    (data_dir / "settings.json").write_text(json.dumps({"max_seconds": 5}))
+    create_profile(app)
+    start(app, count=1, method="browser")
+    app.audio_input[0].upload("recording.wav", (FIXTURES / "answer.wav").read_bytes())
+    app.run(timeout=TRANSCRIBE_TIMEOUT)
+    assert not app.exception, app.exception
+    answer = store().get_session(app.session_state["active_session_id"]).answer_at(1)
+    assert answer.status == "failed" and "too long" in answer.error
+    assert any("too long" in m for m in errors(app))
+    (data_dir / "settings.json").write_text(json.dumps({"max_seconds": 600}))
+    app.button(key=f"retry:{answer.id}").click().run(timeout=TRANSCRIBE_TIMEOUT)
+    assert store().get_answer(answer.id).status == "scored"
+
+
 def test_corrupt_upload_is_kept_with_a_clear_error(app):
     create_profile(app)
     start(app, count=1, method="upload")
@@ -259,6 +278,19 @@ def test_corrupt_upload_is_kept_with_a_clear_error(app):
     assert store().get_answer(answer.id).status == "failed"
     assert store().audio_file(answer).is_file()
     assert any("could not be processed" in m for m in errors(app))
+
+
+def test_local_microphone_explains_when_the_app_is_not_local(app):
+    # AppTest has no browser talking to localhost: the app must say why, and offer the rest
+    create_profile(app)
+    app.radio(key="answer_method").set_value("microphone").run()
+    assert "only be used when the app runs on the computer you are using" in texts(app)
+    start(app, count=1, method="microphone")
+    assert "only be used when the app runs on the computer you are using" in texts(app)
+    app.selectbox[0].set_value("typed").run()  # switch to another way of answering
+    type_answer(app)
+    sid = app.session_state["active_session_id"]
+    assert store().get_session(sid).answer_at(1).status == "scored"
 
 
 def test_interview_mode_shows_follow_up_and_feedback_at_the_end(app):
