@@ -139,10 +139,14 @@ def session_setup(store) -> None:
     if s.get("profile_choice") not in ids + [NEW]:
         s["profile_choice"] = s.get("profile_id") if s.get("profile_id") in ids else (
             ids[0] if ids else NEW)
-    choice = st.selectbox(
-        "Program profile", ids + [NEW], key="profile_choice",
-        format_func=lambda k: "+ New program profile" if k == NEW else _profile_label(by_id[k]),
-    )
+    labels = {p.id: _profile_label(p) for p in profiles}
+    counts: dict[str, int] = {}
+    for label in labels.values():
+        counts[label] = counts.get(label, 0) + 1
+    labels = {k: v + (f" · #{k[:4]}" if counts[v] > 1 else "") for k, v in labels.items()}
+    labels[NEW] = "+ New program profile"
+    choice = st.selectbox("Program profile", ids + [NEW], key="profile_choice",
+                          format_func=labels.get)
     if choice == NEW:
         profile_form(store)
         return
@@ -483,7 +487,7 @@ def session_end(store, sess) -> None:
         st.info("Not answered: question " + ", ".join(map(str, unanswered)) + ".")
     c1, c2 = st.columns(2)
     if c1.button("See the session summary", type="primary", key="to_summary"):
-        st.session_state["summary_session_id"] = sess.id
+        st.session_state["summary_request"] = sess.id
         st.switch_page("app_pages/summary.py")
     if c2.button("Start a new session", key="new_session"):
         close_session()

@@ -43,7 +43,8 @@ def _label(sid: str) -> str:
     s = by_id[sid]
     when = s.created_at.strftime("%Y-%m-%d %H:%M") if s.created_at else ""
     score = f" · {s.overall:.1f}/5" if s.overall is not None else ""
-    return f"{when} · {s.program_name or 'no program'} · {s.applicant_name or 'no name'}{score}"
+    return (f"{when} · {s.program_name or 'no program'} · {s.applicant_name or 'no name'}"
+            f"{score} · #{sid[:6]}")
 
 
 chosen = st.selectbox("Session", list(by_id), format_func=_label, key="history_choice")
@@ -54,5 +55,5 @@ if c1.button("Reopen", type="primary", key="reopen", icon=":material/open_in_new
     _flow.open_session(chosen, unanswered[0] if unanswered else len(sess.questions) + 1)
     st.switch_page("app_pages/practice.py")
 if c2.button("Summary", key="history_summary", icon=":material/summarize:"):
-    st.session_state["summary_session_id"] = chosen
+    st.session_state["summary_request"] = chosen
     st.switch_page("app_pages/summary.py")

@@ -27,23 +27,24 @@ if not sessions:
     st.stop()
 
 by_id = {s.id: s for s in sessions}
-wanted = st.session_state.get("summary_session_id") or st.session_state.get("active_session_id")
-if wanted not in by_id:
-    wanted = sessions[0].id
-if st.session_state.get("summary_choice") not in by_id or (
-        st.session_state.get("summary_session_id") and
-        st.session_state.get("summary_choice") != st.session_state["summary_session_id"]):
-    st.session_state["summary_choice"] = wanted
+# Another page (Practice, History) asks for a session with "summary_request"; otherwise the
+# last choice stays, or the active session, or the newest.
+state = st.session_state
+requested = state.pop("summary_request", None)
+if requested in by_id:
+    state["summary_choice"] = requested
+elif state.get("summary_choice") not in by_id:
+    active = state.get("active_session_id")
+    state["summary_choice"] = active if active in by_id else sessions[0].id
 
 
 def _label(sid: str) -> str:
     s = by_id[sid]
     when = s.created_at.strftime("%Y-%m-%d %H:%M") if s.created_at else ""
-    return f"{when} · {s.program_name or 'no program'} · {s.applicant_name or 'no name'}"
+    return f"{when} · {s.program_name or 'no program'} · {s.applicant_name or 'no name'} · #{sid[:6]}"
 
 
 sid = st.selectbox("Session", list(by_id), format_func=_label, key="summary_choice")
-st.session_state["summary_session_id"] = sid
 
 from interview.summary import summarise_session  # noqa: E402
 

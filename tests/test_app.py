@@ -120,6 +120,18 @@ def test_app_starts_on_practice_with_navigation(app):
         assert app.title[0].value == title
 
 
+def test_every_page_in_the_navigation_runs_with_a_stored_session(app):
+    """Integration: each page of the navigation (the other issues' pages too) opens on a
+    database holding a scored session, without an exception."""
+    _stored_session(count=1)
+    pages = sorted(p.stem for p in (ROOT / "app_pages").glob("*.py") if not p.stem.startswith("_"))
+    assert {"practice", "preflight", "summary", "history", "settings"} <= set(pages)
+    for page in pages:
+        app.switch_page(f"app_pages/{page}.py").run()
+        assert not app.exception, (page, app.exception)
+        assert app.title, page
+
+
 # ------------------------------------------------------------------------------- profiles
 
 
@@ -360,6 +372,14 @@ def test_summary_renders_criteria_focus_and_links(app):
     assert table["Mean"].tolist() == [c.mean for c in summary.criteria]
     for item in summary.work_on:
         assert item.name in page
+    # the applicant can pick another session, and the choice sticks
+    other = _stored_session(answers=("I want to teach.",), count=1)
+    app.run()
+    app.selectbox(key="summary_choice").set_value(sess.id).run()
+    assert app.selectbox(key="summary_choice").value == sess.id
+    app.selectbox(key="summary_choice").set_value(other.id).run()
+    assert app.selectbox(key="summary_choice").value == other.id
+    assert "Answers scored" in texts(app) and "1 of 1" in texts(app)
     links = [p.label for p in app.get("page_link")]
     assert any("report" in label.lower() for label in links)
     assert any("thank-you" in label.lower() for label in links)
