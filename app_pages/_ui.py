@@ -359,10 +359,11 @@ def render_delivery(metrics: dict, suggested_seconds: int | None = None) -> None
     verdict = metrics.get("length_verdict")
     if length:
         label = fmt_seconds(length) + (" (est.)" if metrics.get("length_estimated") else "")
-        delta = None
+        c4.metric("Length", label)
         if suggested:
-            delta = f"{verdict or ''} vs {fmt_seconds(suggested)} suggested".strip()
-        c4.metric("Length", label, delta=delta, delta_color="off")
+            verdict_text = {"short": "shorter than", "long": "longer than",
+                            "ok": "about right for"}.get(verdict or "", "against")
+            c4.caption(f"{verdict_text} the suggested {fmt_seconds(suggested)}")
     else:
         c4.metric("Length", f"{metrics.get('word_count', 0)} words")
 
