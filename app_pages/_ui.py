@@ -281,18 +281,6 @@ def level_report(clip, speech_problem: str | None = None) -> LevelReport:
 # ---------------------------------------------------------------------------------------------
 
 
-def as_dict(obj: Any) -> dict:
-    """A record's dict form (``to_dict()``, pydantic ``model_dump()``, dataclass or dict)."""
-    if obj is None:
-        return {}
-    if isinstance(obj, dict):
-        return obj
-    for method in ("to_dict", "model_dump"):
-        if hasattr(obj, method):
-            return getattr(obj, method)()
-    return asdict(obj)
-
-
 def _band_colour(score: float) -> str:
     return "green" if score >= 4 else ("orange" if score >= 3 else "red")
 
