@@ -31,6 +31,8 @@ from .errors import AudioError
 #: how often (seconds) the level callback fires and the stop flag is checked
 BLOCK_SECONDS = 0.1
 DEFAULT_SECONDS = 120.0
+#: stop when the device has delivered nothing for this long (unplugged, suspended)
+STALL_SECONDS = 2.0
 
 HOW_ELSE = ("record in the browser (the app's Record button) or upload a WAV/MP3/M4A file "
             "recorded with another program")
@@ -191,16 +193,17 @@ def record(
     except Exception as exc:  # PortAudioError: device busy, unsupported rate...
         raise MicrophoneUnavailable(f"cannot open input device {dev.index} ({dev.name}): {exc}; {HOW_ELSE}") from None
     with stream:
-        started = time.monotonic()
+        last_block = time.monotonic()
         while not stop.is_set():
             if limit is not None and total >= limit * rate:
                 break
             try:
                 block = blocks.get(timeout=BLOCK_SECONDS)
             except queue.Empty:
-                if time.monotonic() - started > (limit or 0) + 5 and total == 0:
-                    break  # the device delivers nothing
+                if time.monotonic() - last_block > STALL_SECONDS:
+                    break  # the device stopped delivering (unplugged?): keep what was recorded
                 continue
+            last_block = time.monotonic()
             recorded.append(block)
             total += block.shape[0]
             if on_level is not None:

@@ -1,0 +1,177 @@
+"""Real offline transcription with the bundled tiny.en model (faster-whisper backend).
+
+The model is loaded once per test session. Word error rates are measured with jiwer against
+the texts the fixtures were synthesised from (tests/fixtures/references.json).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import jiwer
+import pytest
+
+from interview.errors import AudioError, TranscriptionError
+from interview.transcribe import (
+    FasterWhisperTranscriber, Transcriber, get_transcriber, resolve_faster_whisper_model, split_sentences,
+)
+from interview.transcript import Segment, Transcript, Word
+
+from conftest import FIXTURES
+
+pytestmark = pytest.mark.slow
+
+REFS = json.loads((FIXTURES / "references.json").read_text())
+TEXTS = REFS["texts"]
+FILLER_WORDS = ("um", "uh")
+
+
+def normalise(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z' ]+", " ", text.lower()).split())
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    return jiwer.wer(normalise(reference), normalise(hypothesis))
+
+
+def count_fillers(text: str) -> int:
+    return sum(1 for w in normalise(text).split() if w in FILLER_WORDS)
+
+
+@pytest.fixture(scope="session")
+def transcriber() -> Transcriber:
+    return get_transcriber()
+
+
+@pytest.fixture(scope="session")
+def answer(transcriber) -> Transcript:
+    return transcriber.transcribe(FIXTURES / "answer.wav")
+
+
+def assert_well_timed(t: Transcript) -> None:
+    assert t.words, "no words"
+    previous = 0.0
+    for w in t.words:
+        assert isinstance(w, Word) and w.word == w.word.strip() and w.word
+        assert 0.0 <= w.start <= w.end <= t.duration, w
+        assert w.start >= previous, f"word {w} starts before the previous word"
+        assert 0.0 <= w.probability <= 1.0
+        previous = w.start
+    ends = [s.end for s in t.segments]
+    starts = [s.start for s in t.segments]
+    assert starts == sorted(starts) and all(s.start <= s.end <= t.duration for s in t.segments)
+    assert max(ends) <= t.duration
+    assert [s.id for s in t.segments] == list(range(len(t.segments)))
+
+
+def test_default_model_is_the_bundled_tiny_en_and_is_cached(transcriber):
+    assert isinstance(transcriber, FasterWhisperTranscriber)
+    assert isinstance(transcriber, Transcriber)  # runtime-checkable protocol
+    assert get_transcriber() is transcriber
+    assert get_transcriber("faster-whisper", None) is transcriber
+    assert transcriber.model_path.name == "model" and (transcriber.model_path / "model.bin").is_file()
+    assert transcriber.backend == "faster-whisper"
+    assert transcriber.load_seconds > 0
+
+
+def test_answer_transcribed_with_low_word_error_rate(answer):
+    assert answer.backend == "faster-whisper" and answer.language == "en"
+    assert answer.duration == pytest.approx(8.68, abs=0.1)
+    assert wer(TEXTS["answer"], answer.text) <= 0.15, answer.text
+    assert answer.elapsed > 0 and answer.real_time_factor > 0
+    assert answer.warnings == []
+
+
+def test_word_timings_are_monotonic_and_inside_the_audio(answer):
+    assert_well_timed(answer)
+    # the words tile the speech: first word near the start, last near the end of the speech
+    assert answer.words[0].start < 1.0
+    assert answer.words[-1].end > answer.duration - 2.0
+    # segments are sentences and their text is their words' text
+    assert len(answer.segments) == 2
+    for seg in answer.segments:
+        assert normalise(seg.text) == normalise(" ".join(w.word for w in seg.words))
+    assert answer.text == " ".join(s.text for s in answer.segments)
+
+
+@pytest.mark.parametrize("name", ["answer.flac", "answer.mp3", "answer.m4a", "answer.ogg", "answer.webm"])
+def test_every_format_transcribes(transcriber, name):
+    t = transcriber.transcribe(FIXTURES / name)
+    assert wer(TEXTS["answer"], t.text) <= 0.2, t.text
+    assert_well_timed(t)
+
+
+def test_stereo_44k_and_bytes(transcriber):
+    t = transcriber.transcribe((FIXTURES / "short_stereo_44k.wav").read_bytes())
+    assert wer(TEXTS["short"], t.text) <= 0.2, t.text
+    assert_well_timed(t)
+
+
+def test_clipped_recording_transcribes_with_a_warning(transcriber):
+    t = transcriber.transcribe(FIXTURES / "clipped.wav")
+    assert wer(TEXTS["clipped"], t.text) <= 0.3, t.text
+    assert any("clipped" in w for w in t.warnings)
+
+
+@pytest.mark.parametrize("name", ["fillers1.wav", "fillers2.wav"])
+def test_verbatim_mode_keeps_filler_words(transcriber, name):
+    key = name.removesuffix(".wav")
+    spoken = sum(REFS["fillers"][key].values())
+    verbatim = transcriber.transcribe(FIXTURES / name)
+    clean = transcriber.transcribe(FIXTURES / name, verbatim=False)
+    kept = count_fillers(verbatim.text)
+    assert kept >= 0.75 * spoken, verbatim.text
+    assert kept <= spoken + 1, verbatim.text  # no invented "uh, uh, uh" loops
+    assert count_fillers(clean.text) < kept
+    assert wer(TEXTS[key], verbatim.text) <= 0.25, verbatim.text
+    assert_well_timed(verbatim)
+
+
+def test_segments_stream_one_by_one_and_on_segment_reports_progress(transcriber):
+    gen = transcriber.segments(FIXTURES / "answer.wav")
+    first = next(gen)
+    assert isinstance(first, Segment) and first.id == 0 and first.words
+    rest = list(gen)
+    seen: list[Segment] = []
+    t = transcriber.transcribe(FIXTURES / "answer.wav", on_segment=seen.append)
+    assert [s.text for s in seen] == [s.text for s in t.segments] == [s.text for s in [first, *rest]]
+
+
+@pytest.mark.parametrize("name, words", [
+    ("silence.wav", "no speech detected"), ("corrupt.wav", "corrupt"), ("empty.wav", "empty"),
+])
+def test_bad_audio_raises_audio_error_before_transcribing(transcriber, name, words):
+    with pytest.raises(AudioError, match=words):
+        transcriber.transcribe(FIXTURES / name)
+
+
+def test_split_sentences_keeps_text_and_timings():
+    words = [Word(" Hello.", 0.0, 0.5), Word(" I", 0.6, 0.7), Word(" am", 0.7, 0.9), Word(" here?", 0.9, 1.2),
+             Word(" Yes", 1.3, 1.5)]
+    parts = list(split_sentences(Segment(0, 0.0, 1.5, " Hello. I am here? Yes", words)))
+    assert [p.text for p in parts] == ["Hello.", "I am here?", "Yes"]
+    assert [(p.start, p.end) for p in parts] == [(0.0, 0.5), (0.6, 1.2), (1.3, 1.5)]
+
+
+def test_missing_or_unknown_models_say_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))  # an empty cache: nothing may be downloaded
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf" / "hub"))
+    with pytest.raises(TranscriptionError, match="not in the local Hugging Face cache"):
+        resolve_faster_whisper_model("base.en")
+    with pytest.raises(TranscriptionError, match="unknown model 'enormous'"):
+        get_transcriber("faster-whisper", "enormous")
+    with pytest.raises(TranscriptionError, match="no model.bin"):
+        get_transcriber("faster-whisper", str(tmp_path))
+    with pytest.raises(TranscriptionError, match="not a directory"):
+        get_transcriber("faster-whisper", str(FIXTURES / "answer.wav"))
+    with pytest.raises(TranscriptionError, match="unknown backend"):
+        get_transcriber("cloud-api")
+
+
+def test_a_model_directory_path_works(transcriber):
+    by_path = get_transcriber("faster-whisper", str(transcriber.model_path))
+    assert by_path is not transcriber and by_path.model_path == transcriber.model_path
+    t = by_path.transcribe(FIXTURES / "short_stereo_44k.wav")
+    assert t.model == str(transcriber.model_path)
+    assert wer(TEXTS["short"], t.text) <= 0.2
