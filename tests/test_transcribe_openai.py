@@ -8,7 +8,7 @@ from dataclasses import asdict
 import pytest
 
 from interview.errors import TranscriptionError
-from interview.transcribe import OpenAIWhisperTranscriber, Transcriber, get_transcriber
+from interview.transcribe import OpenAIWhisperTranscriber, Transcriber, get_transcriber, local_models
 from interview.transcript import Transcript, Word
 
 from conftest import FIXTURES
@@ -73,6 +73,7 @@ def test_names_are_never_downloaded(tmp_path, monkeypatch):
     with pytest.raises(TranscriptionError, match="not found"):
         OpenAIWhisperTranscriber("no-such-model")
     assert not (tmp_path / "whisper").exists()
+    assert local_models("openai-whisper") == []
 
 
 def test_a_bad_checkpoint_file_is_a_transcription_error(tmp_path):
