@@ -467,7 +467,8 @@ def _familiarity(c: Criterion, a: Analysis, kind: str | None, country: str | Non
         "concept_groups": len(groups),
         "coverage": round(coverage, 2),
         "grounded_groups": len(grounded_groups),
-        "grounding_ratio": round(len(grounded_groups) / len(groups), 2) if groups else 0.0,
+        # undefined (None: not rated, no "you listed terms" tip) when no local term is used
+        "grounding_ratio": round(len(grounded_groups) / len(groups), 2) if groups else None,
         "residency_tie": 1 if tie_sents else 0,
         "img_concerns": len(img),
         "term_count": len(found),
@@ -607,7 +608,8 @@ def _fit(c: Criterion, a: Analysis, kind: str | None, profile) -> CriterionResul
         "name_used": name_hit,
         "mission_terms": len(used_terms_meaningful),
         "features_meaningful": len(feats_meaningful),
-        "meaningful_ratio": round(meaningful_mentions / mentions, 2) if mentions else 0.0,
+        # undefined (None: not rated, no tip) when the program is not mentioned at all
+        "meaningful_ratio": round(meaningful_mentions / mentions, 2) if mentions else None,
         "specific_reasons": len(reason_sents),
         "mission_terms_named": len(used_terms_any),
         "features_named": len(feats_any),

@@ -214,3 +214,22 @@ def test_highlight_escapes_and_marks_overlaps():
     assert "Filler words" in legend_html() and "Local health-system terms" in legend_html()
     # stored evidence dicts work too
     assert highlight_html(text, [e.__dict__ for e in ev], kinds=("filler",)).startswith("<mark")
+
+
+def test_tips_never_blame_terms_or_names_the_answer_does_not_contain():
+    """No local term and no program mention: the tips ask for them, they do not claim a
+    'list of terms' or 'name-dropping' (ratios over nothing are undefined, not zero)."""
+    profile = make_profile(name="Riverside Internal Medicine", country="us",
+                           mission="Serving underserved communities through primary care")
+    text = ("I chose internal medicine because I enjoy caring for patients with chronic "
+            "conditions. I like long relationships with patients and I enjoy teamwork.")
+    result = score_answer(text, question=OPENING, profile=profile, country="us")
+    fam, fit = result.get("local_system_familiarity"), result.get("program_fit")
+    assert fam.signals["concept_groups"] == 0 and fam.signals["grounding_ratio"] is None
+    assert not any("You listed terms" in tip for tip in fam.tips)
+    assert any("health system" in tip for tip in fam.tips)
+    assert fit.signals["meaningful_ratio"] is None
+    assert fit.score < 2.5
+    # the listed-terms tip is still given where terms really are listed
+    listed = score_answer(TERM_LIST_US, question=OPENING, country="us").get("local_system_familiarity")
+    assert any("You listed terms" in tip for tip in listed.tips)
