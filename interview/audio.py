@@ -62,6 +62,8 @@ class AudioClip:
     warnings: list[str] = field(default_factory=list)
     #: seconds of speech the VAD found (``None`` when the speech check was skipped)
     speech_seconds: float | None = None
+    #: speech regions (start, end) in seconds found by the VAD (empty when the check was skipped)
+    speech: list[tuple[float, float]] = field(default_factory=list)
     #: a short name for messages (the file name, or "recording")
     name: str = "recording"
 
@@ -292,6 +294,7 @@ def analyse(samples: np.ndarray, *, name: str = "recording", check_speech: bool 
         if rms < SILENCE_RMS:
             raise no_speech
         regions = speech_regions(samples)
+        clip.speech = regions
         clip.speech_seconds = float(sum(end - start for start, end in regions))
         if clip.speech_seconds < MIN_SPEECH_SECONDS:
             raise no_speech

@@ -66,8 +66,8 @@ class DecodeOptions:
     temperatures: tuple[float, ...] = (0.0, 0.2, 0.4)
     condition_on_previous_text: bool = True
     #: drop a segment when the model thinks it is not speech AND is unsure of its words
-    #: (this removes the "Yeah." Whisper sometimes invents in a trailing pause)
-    no_speech_threshold: float = 0.5
+    #: (Whisper's own rule and defaults; the VAD has already removed silence)
+    no_speech_threshold: float = 0.6
     log_prob_threshold: float = -1.0
 
 
@@ -361,11 +361,18 @@ class OpenAIWhisperTranscriber(_BaseTranscriber):
     def _segments(self, clip: AudioClip, verbatim: bool) -> Iterator[Segment]:
         o = self.options
         # openai-whisper decodes the whole file before returning; segments follow at the end.
+        # It has no VAD filter: decode only the speech regions our VAD found (clip_timestamps).
+        # In verbatim mode the filler prompt is carried into every 30 s window instead of
+        # conditioning on the previous text, which on tiny models copies earlier sentences
+        # and loops on "uh, uh, uh" in pauses.
+        clips = [t for region in clip.speech for t in region] or "0"
         result = self.model.transcribe(
             clip.samples, language=o.language, beam_size=o.beam_size if o.beam_size > 1 else None,
-            temperature=o.temperatures, condition_on_previous_text=o.condition_on_previous_text,
+            temperature=o.temperatures,
+            condition_on_previous_text=o.condition_on_previous_text and not verbatim,
+            initial_prompt=VERBATIM_PROMPT if verbatim else None, carry_initial_prompt=verbatim,
             no_speech_threshold=o.no_speech_threshold, logprob_threshold=o.log_prob_threshold,
-            initial_prompt=VERBATIM_PROMPT if verbatim else None,
+            clip_timestamps=clips, hallucination_silence_threshold=2.0,
             word_timestamps=True, fp16=False, verbose=None,
         )
         for seg in result.get("segments", []):
