@@ -361,7 +361,9 @@ class OpenAIWhisperTranscriber(_BaseTranscriber):
     def _segments(self, clip: AudioClip, verbatim: bool) -> Iterator[Segment]:
         o = self.options
         # openai-whisper decodes the whole file before returning; segments follow at the end.
-        # It has no VAD filter: decode only the speech regions our VAD found (clip_timestamps).
+        # It has no VAD filter: decode only the speech regions our VAD found (clip_timestamps;
+        # not combined with hallucination_silence_threshold, which then loops forever in
+        # openai-whisper 20250625).
         # In verbatim mode the filler prompt is carried into every 30 s window instead of
         # conditioning on the previous text, which on tiny models copies earlier sentences
         # and loops on "uh, uh, uh" in pauses.
@@ -372,7 +374,7 @@ class OpenAIWhisperTranscriber(_BaseTranscriber):
             condition_on_previous_text=o.condition_on_previous_text and not verbatim,
             initial_prompt=VERBATIM_PROMPT if verbatim else None, carry_initial_prompt=verbatim,
             no_speech_threshold=o.no_speech_threshold, logprob_threshold=o.log_prob_threshold,
-            clip_timestamps=clips, hallucination_silence_threshold=2.0,
+            clip_timestamps=clips,
             word_timestamps=True, fp16=False, verbose=None,
         )
         for seg in result.get("segments", []):
