@@ -7,7 +7,7 @@ Only the sessions the viewer may see are listed (app_pages/_access.py, interview
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 
 import streamlit as st
 

@@ -27,7 +27,7 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import BankError
+from .errors import BankError, validation_problems
 from .paths import bank_dir
 from .profile import FEATURES, SPECIALTIES, ProgramProfile, make_profile, neutral_profile
 
@@ -419,17 +419,12 @@ def _validate_question(item: dict, name: str, line: int, index: int, problems: l
     try:
         q = Question(**item)
     except ValidationError as exc:
-        for err in exc.errors():
-            loc = ".".join(str(x) for x in err["loc"]) or "?"
-            msg = err["msg"].removeprefix("Value error, ")
-            if err["type"] == "missing":
-                msg = "is required"
-            elif err["type"] == "extra_forbidden":
-                msg = "is not a known field (typo?); see question_bank/README.md"
-            elif err["type"] == "string_too_short":
-                msg = "must not be empty"
-            elif err["type"] == "literal_error" and loc == "kind":
-                msg = f"unknown kind {err.get('input')!r}; allowed: {', '.join(KINDS)}"
+        for loc_, msg in validation_problems(exc):
+            loc = ".".join(map(str, loc_)) or "?"
+            if msg.startswith("is not a known field"):
+                msg += "; see question_bank/README.md"
+            elif loc == "kind" and "kind" in item:
+                msg = f"unknown kind {item.get('kind')!r}; allowed: {', '.join(KINDS)}"
             problems.append(f"{where}: {label}: field '{loc}': {msg}")
         return None
 

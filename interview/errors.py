@@ -40,3 +40,25 @@ class StorageError(InterviewError):
 
 class NotFound(StorageError):
     """An id (session, answer, applicant, profile) does not exist."""
+
+
+def validation_problems(exc) -> list[tuple[tuple, str]]:
+    """``(location, message)`` for each problem of a pydantic ``ValidationError``, in plain words.
+
+    Shared by every loader of user-edited content (profiles, the question bank, rubrics,
+    lexicons) so that all of them describe a missing field, a misspelt field or an empty
+    value the same way; each caller formats the location for its own file.
+    """
+    out = []
+    for err in exc.errors():
+        kind = err["type"]
+        if kind == "missing":
+            msg = "is required"
+        elif kind == "extra_forbidden":
+            msg = "is not a known field (check the spelling)"
+        elif kind == "string_too_short":
+            msg = "must not be empty"
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+        out.append((tuple(err["loc"]), msg))
+    return out

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import RubricError
+from .errors import RubricError, validation_problems
 from .paths import lexicons_dir
-from .yamlfile import describe_errors, load_cached
+from .yamlfile import load_cached
 
 COUNTRIES = ("us", "ca")
 _REGEX_CHARS = re.compile(r"[\\^$*+?{}\[\]|()]")
@@ -166,19 +166,14 @@ def _parse(path: Path, data) -> Lexicon:
     except ValidationError as exc:
         # name the group, not just its index, when we can
         msgs = []
-        for err in exc.errors():
-            loc = list(err["loc"])
+        for loc_, msg in validation_problems(exc):
+            loc = list(loc_)
             if len(loc) >= 2 and loc[0] == "groups" and isinstance(loc[1], int):
                 try:
                     gid = data["groups"][loc[1]].get("id", f"#{loc[1] + 1}")
                 except Exception:
                     gid = f"#{loc[1] + 1}"
                 loc = [f"group {gid}"] + loc[2:]
-            msg = err["msg"].removeprefix("Value error, ")
-            if err["type"] == "missing":
-                msg = "is required"
-            elif err["type"] == "extra_forbidden":
-                msg = "is not a known field (check the spelling)"
             msgs.append(f"{'.'.join(str(x) for x in loc)}: {msg}")
         raise RubricError(f"{path}: " + "; ".join(msgs)) from None
     ids = [g.id for g in lf.groups]

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import ProfileError
+from .errors import ProfileError, validation_problems
 
 Country = Literal["us", "ca"]
 
@@ -213,13 +213,5 @@ def neutral_profile(country: str = "us", specialty: str | None = None) -> Progra
 
 def describe_validation_error(exc: ValidationError, what: str) -> str:
     """One line per problem: ``field: message``."""
-    parts = []
-    for err in exc.errors():
-        loc = ".".join(str(x) for x in err["loc"]) or what
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "missing":
-            msg = "is required"
-        elif err["type"] == "string_too_short":
-            msg = "must not be empty"
-        parts.append(f"{loc}: {msg}")
+    parts = [f"{'.'.join(map(str, loc)) or what}: {msg}" for loc, msg in validation_problems(exc)]
     return f"invalid {what}: " + "; ".join(parts)

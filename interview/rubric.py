@@ -19,7 +19,7 @@ from typing import Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import RubricError
+from .errors import RubricError, validation_problems
 from .paths import rubrics_dir
 from .yamlfile import load_cached
 
@@ -266,14 +266,9 @@ class Rubric:
 
 def _describe(exc: ValidationError, path: Path, cid: str) -> str:
     parts = []
-    for err in exc.errors():
-        loc = ".".join(str(x) for x in err["loc"])
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "missing":
-            msg = "is required"
-        elif err["type"] == "extra_forbidden":
-            msg = "is not a known field (check the spelling)"
-        parts.append(f"{loc}: {msg}" if loc else msg)
+    for loc, msg in validation_problems(exc):
+        where = ".".join(map(str, loc))
+        parts.append(f"{where}: {msg}" if where else msg)
     return f"{path}: criterion {cid}: " + "; ".join(parts)
 
 

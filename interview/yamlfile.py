@@ -14,7 +14,7 @@ from typing import Any, Callable, TypeVar
 import yaml
 from pydantic import ValidationError
 
-from .errors import RubricError
+from .errors import RubricError, validation_problems
 
 T = TypeVar("T")
 
@@ -44,14 +44,9 @@ def read_yaml(path: Path) -> Any:
 def describe_errors(exc: ValidationError, path: Path, prefix: str = "") -> str:
     """One readable line per pydantic problem, ``file: [prefix] field.path: message``."""
     parts = []
-    for err in exc.errors():
-        loc = ".".join(str(x) for x in err["loc"])
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "missing":
-            msg = "is required"
-        elif err["type"] == "extra_forbidden":
-            msg = "is not a known field (check the spelling)"
-        parts.append(f"{prefix}{loc}: {msg}" if loc else f"{prefix}{msg}")
+    for loc, msg in validation_problems(exc):
+        where = ".".join(map(str, loc))
+        parts.append(f"{prefix}{where}: {msg}" if where else f"{prefix}{msg}")
     return f"{path}: " + "; ".join(parts)
 
 

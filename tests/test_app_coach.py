@@ -4,7 +4,6 @@ filters), progress charts, reports downloads, and who may see what (login, roles
 
 from __future__ import annotations
 
-import json
 
 import pytest
 from streamlit.testing.v1 import AppTest

@@ -17,7 +17,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from ..errors import InterviewError, RubricError
+from ..errors import InterviewError
 
 
 def register(subparsers) -> None:
