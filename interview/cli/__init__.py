@@ -16,18 +16,18 @@ from ..errors import InterviewError
 
 #: command modules, in the order ``--help`` lists them
 COMMAND_MODULES: list[str] = [
-    # each helper module adds its own line here, e.g. "bank", "questions", "transcribe"...
+    # in the order of the work: questions, answers, feedback, review, after the interview
     "bank",
     "questions",
-    "email",
+    "record",
+    "transcribe",
+    "score",
+    "practice",
+    "sessions",
     "report",
     "export",
     "import_cmd",
-    "practice",
-    "sessions",
-    "score",
-    "transcribe",
-    "record",
+    "email",
 ]
 
 
