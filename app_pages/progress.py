@@ -7,11 +7,31 @@ are offered (interview.access).
 
 from __future__ import annotations
 
+import altair as alt
 import streamlit as st
 
 from app_pages import _access, _ui
 from interview.errors import InterviewError
 from interview.progress import applicant_progress, category_label
+
+
+
+def trend_chart(rows: list[dict], columns: list[str], y_title: str, domain=None) -> None:
+    """Lines with points (a single session still shows), one colour per measure."""
+    values = [{"Session": r["session"], "Measure": c, "Value": r[c]}
+              for r in rows for c in columns if r.get(c) is not None]
+    if domain is None:  # from zero, and never a flat [0, 0] axis when every value is 0
+        domain = [0, max([1.0] + [v["Value"] * 1.1 for v in values])]
+    y = alt.Y("Value:Q", title=y_title, scale=alt.Scale(domain=domain))
+    chart = (
+        alt.Chart(alt.Data(values=values))
+        .mark_line(point=alt.OverlayMarkDef(size=70))
+        .encode(x=alt.X("Session:N", sort=None, title="Session", axis=alt.Axis(labelAngle=0)),
+                y=y, color=alt.Color("Measure:N", title=None),
+                tooltip=["Session:N", "Measure:N", alt.Tooltip("Value:Q", format=".2f")])
+    )
+    st.altair_chart(chart, width="stretch")
+
 
 st.title("Progress")
 
@@ -42,19 +62,18 @@ else:
     st.subheader("Criterion scores across sessions")
     rows = progress.criterion_rows()
     if progress.criteria:
-        st.line_chart(rows, x="session", y=list(progress.criteria.values()),
-                      x_label="Session", y_label="Score (1-5)")
+        trend_chart(rows, list(progress.criteria.values()), "Score (1-5)", domain=[1, 5])
     else:
         st.caption("No scored answers yet.")
 
     st.subheader("Delivery across sessions")
     delivery = progress.delivery_rows()
     if any(r["Words per minute"] is not None for r in delivery):
-        st.line_chart(delivery, x="session", y="Words per minute", x_label="Session")
+        trend_chart(delivery, ["Words per minute"], "Words per minute")
     else:
         st.caption("Words per minute needs recorded (not typed) answers.")
     if any(r["Fillers per minute"] is not None for r in delivery):
-        st.line_chart(delivery, x="session", y="Fillers per minute", x_label="Session")
+        trend_chart(delivery, ["Fillers per minute"], "Fillers per minute")
 
     st.dataframe(
         [
