@@ -179,6 +179,23 @@ class Criterion(BaseModel):
     tips: dict[str, str] = Field(min_length=1)
     tip_below: float = Field(default=4.0, ge=1, le=5)
     cues: dict[str, list[str]] = Field(default_factory=dict)
+    #: expected answer length (seconds) by question kind, used when the question itself
+    #: gives none (a free-text question); key ``default`` for any other kind
+    suggested_seconds: dict[str, int] = Field(default_factory=dict)
+
+    @field_validator("suggested_seconds")
+    @classmethod
+    def _seconds_kinds(cls, v):
+        bad = [k for k in v if k not in KINDS and k != "default"]
+        if bad:
+            raise ValueError(f"unknown question kind(s) {bad}; known: {', '.join(KINDS)} or 'default'")
+        if any(s <= 0 for s in v.values()):
+            raise ValueError("every suggested time must be a positive number of seconds")
+        return v
+
+    def expected_seconds(self, kind: str | None) -> int | None:
+        """The answer length this criterion expects for ``kind`` when the question gives none."""
+        return self.suggested_seconds.get(kind or "default", self.suggested_seconds.get("default"))
 
     @field_validator("id")
     @classmethod

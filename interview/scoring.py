@@ -810,11 +810,15 @@ def score_answer(
         country = profile.country
     elif len(qcountries) == 1 and qcountries[0] in COUNTRIES:
         country = qcountries[0]
+    rubric = rubric or load_rubric()
+    if secs is None and question is not None and "clarity" in rubric.by_id:
+        # a typed-in question has no suggested time: judge length against the usual one for
+        # its kind (with no question at all, length is not judged)
+        secs = rubric["clarity"].expected_seconds(kind)
     if metrics is None:
         words = transcript.words if transcript is not None else None
         duration = getattr(transcript, "duration", None) if transcript is not None else None
         metrics = compute_metrics(text, words, duration or None, secs)
-    rubric = rubric or load_rubric()
     a = Analysis(text, metrics)
     has_profile = _is_real_profile(profile)
     results: list[CriterionResult] = []

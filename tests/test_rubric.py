@@ -97,6 +97,9 @@ def test_edited_rubric_weight_changes_overall(rubric_copy):
     (lambda d: d["signals"]["run_on_count"].update(tip="nope"), "signals.run_on_count.tip: no tip named 'nope'"),
     (lambda d: d["signals"]["mean_sentence_length"].update(good=[30, 10]), "signals.mean_sentence_length"),
     (lambda d: d.update(colour="red"), "colour: is not a known field"),
+    (lambda d: d["suggested_seconds"].update(interview=60),
+     "criterion clarity: suggested_seconds: unknown question kind(s) ['interview']"),
+    (lambda d: d["suggested_seconds"].update(opening=0), "suggested_seconds: every suggested time must be a positive"),
 ])
 def test_rubric_validation_messages(rubric_copy, change, expected):
     edit(rubric_copy / "clarity.yaml", change)

@@ -233,3 +233,15 @@ def test_tips_never_blame_terms_or_names_the_answer_does_not_contain():
     # the listed-terms tip is still given where terms really are listed
     listed = score_answer(TERM_LIST_US, question=OPENING, country="us").get("local_system_familiarity")
     assert any("You listed terms" in tip for tip in listed.tips)
+
+
+def test_length_is_judged_against_the_usual_time_for_a_typed_in_question():
+    """A one-line answer to a typed-in question (no suggested time of its own) is far too
+    short for its kind; with no question at all, length is not judged."""
+    text = "I like your program because it has good teaching and nice people."
+    short = crit(score_answer(text, question="Why did you apply to our program?"), "clarity")
+    assert short.signals["suggested_seconds"] == 90 and short.signals["length_ratio"] < 0.25
+    assert short.score <= 2.5
+    assert any("suggested 90 s" in t for t in short.tips)
+    unknown = crit(score_answer(text), "clarity")
+    assert unknown.signals["length_ratio"] is None and unknown.score > short.score
