@@ -236,17 +236,22 @@ def _timer_key(sid: str, pos: int) -> str:
 
 @st.fragment(run_every=1.0)
 def _timer(started_key: str, suggested: int | None, timed: bool) -> None:
-    """Elapsed time against the suggested time, refreshed every second."""
+    """Time on this question against the suggested length, refreshed every second.
+
+    It counts from when the question appeared (reading and thinking included), as the
+    clock runs on the day: ``st.audio_input`` reports no "recording started" event, so it
+    cannot be the length of the recording (the feedback shows that, from the audio)."""
     started = st.session_state.get(started_key) or time.time()
     elapsed = time.time() - started
     if suggested:
         over = elapsed > suggested
         colour = "red" if over else ("orange" if elapsed > 0.8 * suggested else "green")
-        label = (f":{colour}[**{_ui.fmt_seconds(elapsed)}**] of {_ui.fmt_seconds(suggested)} "
-                 "suggested" + (" — time to wrap up" if over else ""))
+        label = (f"Time on this question: :{colour}[**{_ui.fmt_seconds(elapsed)}**] · about "
+                 f"{_ui.fmt_seconds(suggested)} suggested for the answer"
+                 + (" — time to wrap up" if over else ""))
         st.progress(min(elapsed / suggested, 1.0), text=label)
     else:
-        st.caption(f"Elapsed {_ui.fmt_seconds(elapsed)}")
+        st.caption(f"Time on this question: {_ui.fmt_seconds(elapsed)}")
 
 
 def question_card(question: dict, pos: int, total: int, mode: str) -> None:
@@ -259,8 +264,20 @@ def question_card(question: dict, pos: int, total: int, mode: str) -> None:
         st.markdown(f"### {question.get('text', '')}")
         if question.get("suggested_seconds"):
             st.caption(f"Suggested length: about {_ui.fmt_seconds(question['suggested_seconds'])}")
-        if mode == "interview" and question.get("follow_ups"):
-            st.markdown("**Follow-up the interviewer may ask:** " + question["follow_ups"][0])
+
+
+def follow_up(question: dict, mode: str) -> None:
+    """The interviewer's follow-up, asked once the answer is given (as on the day)."""
+    ups = question.get("follow_ups") or []
+    if not ups:
+        return
+    with st.container(border=True):
+        if mode == "interview":
+            st.markdown("**The interviewer follows up:** " + ups[0])
+            st.caption("Answer it out loud as you would on the day (it is not recorded), "
+                       "then go on to the next question.")
+        else:
+            st.markdown("**A follow-up the interviewer may ask:** " + ups[0])
 
 
 def run_session(store, sid: str) -> None:
@@ -393,18 +410,21 @@ def _submit(store, sess, pos: int, *, audio: bytes | None = None, filename: str 
     # a model that cannot load still lets the recording be saved, as a failed answer
     transcriber = _ui.answer_transcriber() if audio is not None else None
     try:
-        duration = _ui.audio_duration(audio) if audio is not None else None
+        options = _ui.answer_options()  # this user's own settings, passed with the call
+        duration = (_ui.audio_duration(audio, options["max_seconds"]) if audio is not None
+                    else None)
         with _ui.progress_status("Transcribing and scoring your answer...", duration) as progress:
             answer = submit_answer(store, sess.id, pos, audio=audio, filename=filename,
                                    text=text, source=source, transcriber=transcriber,
-                                   on_segment=progress.on_segment)
+                                   on_segment=progress.on_segment, **options)
             progress.done(answer)
     except InterviewError as exc:
         _ui.show_error(exc, "The answer could not be saved")
         return
     s["again"].discard(f"{sess.id}:{pos}")
-    if sess.mode == "interview" and answer.status == "scored":
-        _go_next(pos)
+    question = sess.questions[pos - 1] if pos <= len(sess.questions) else {}
+    if sess.mode == "interview" and answer.status == "scored" and not question.get("follow_ups"):
+        _go_next(pos)  # otherwise the interviewer's follow-up comes first (show_answer)
     st.rerun()
 
 
@@ -418,6 +438,8 @@ def show_answer(store, sess, answer, pos: int, total: int) -> None:
         _ui.render_answer_feedback(store, answer)
     else:
         st.success("Answer saved. Feedback comes at the end of the interview.")
+    if answer.status == "scored":
+        follow_up(sess.questions[pos - 1], sess.mode)
 
     attempts = sess.attempts.get(pos, [])
     if len(attempts) > 1:
@@ -460,7 +482,7 @@ def retry(store, answer_id: str) -> None:
     try:
         with _ui.progress_status("Retrying from the saved recording...") as progress:
             answer = retry_answer(store, answer_id, transcriber=transcriber,
-                                  on_segment=progress.on_segment)
+                                  on_segment=progress.on_segment, **_ui.answer_options())
             progress.done(answer)
     except InterviewError as exc:
         _ui.show_error(exc, "Retry failed")

@@ -17,7 +17,7 @@ import json
 import math
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,10 @@ BACKENDS = ("faster-whisper", "openai-whisper")
 
 @dataclass
 class AppSettings:
-    """The user's choices on the Settings page, kept in ``settings.json`` in the data dir."""
+    """The Settings page's choices. ``settings.json`` in the data dir keeps the defaults
+    (and the speech model, which is loaded once per process for everyone); the longest
+    recording and verbatim mode are each user's own (:data:`USER_FIELDS`, kept in
+    ``st.session_state``) and are passed to the pipeline with every answer."""
 
     #: transcription backend
     backend: str = "faster-whisper"
@@ -67,8 +70,40 @@ class AppSettings:
         self.path().write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
 
 
+#: settings each user chooses for themselves (this browser session), never process-wide
+USER_FIELDS = ("max_seconds", "verbatim")
+_USER_STATE = "user_settings"
+
+
 def settings() -> AppSettings:
-    return AppSettings.load()
+    """The settings in effect for this user: the saved defaults with this browser session's
+    own longest recording and verbatim mode on top."""
+    saved = AppSettings.load()
+    try:
+        mine = st.session_state.get(_USER_STATE) or {}
+    except Exception:  # noqa: BLE001 - outside a script run (no session): the defaults
+        mine = {}
+    return replace(saved, **{k: v for k, v in mine.items() if k in USER_FIELDS})
+
+
+def set_user_settings(*, max_seconds: int, verbatim: bool) -> None:
+    """This user's longest recording and verbatim mode (other users keep their own)."""
+    st.session_state[_USER_STATE] = {"max_seconds": int(max_seconds), "verbatim": bool(verbatim)}
+
+
+def shared_server() -> bool:
+    """Whether several people use this app (a shared ``DATABASE_URL`` or logins configured):
+    then one user's choices must not become everyone's defaults."""
+    from app_pages import _access
+
+    return bool(os.environ.get("DATABASE_URL", "").strip()) or _access.auth_configured()
+
+
+def answer_options() -> dict:
+    """The per-answer pipeline options from this user's settings, for
+    ``interview.practice.submit_answer`` / ``retry_answer``."""
+    s = settings()
+    return {"max_seconds": float(s.max_seconds), "verbatim": bool(s.verbatim)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -153,28 +188,13 @@ def get_transcriber():
     return fut.result()
 
 
-class ConfiguredTranscriber:
-    """The loaded transcriber with the user's settings applied (verbatim or not)."""
-
-    def __init__(self, transcriber, verbatim: bool):
-        self.transcriber = transcriber
-        self.verbatim = verbatim
-
-    def transcribe(self, source, verbatim: bool = True, on_segment=None):
-        return self.transcriber.transcribe(source, verbatim=self.verbatim, on_segment=on_segment)
-
-
 def answer_transcriber():
-    """What the practice pipeline should transcribe with, per the Settings page.
-
-    Applies the longest-recording setting (``INTERVIEW_MAX_SECONDS``, which the decoder
-    enforces with a clear message) and verbatim mode. If the model cannot be loaded, a
-    stand-in that fails with the loader's message is returned instead, so that the
-    pipeline still saves the recording first and stores the failure for a Retry."""
-    s = settings()
-    os.environ["INTERVIEW_MAX_SECONDS"] = str(int(s.max_seconds))
+    """The transcriber for the practice pipeline (the user's options go with each call,
+    see :func:`answer_options`). If the model cannot be loaded, a stand-in that fails with
+    the loader's message is returned instead, so that the pipeline still saves the
+    recording first and stores the failure for a Retry."""
     try:
-        return ConfiguredTranscriber(get_transcriber(), s.verbatim)
+        return get_transcriber()
     except InterviewError as exc:
         return FailingTranscriber(exc)
 
@@ -454,13 +474,13 @@ class progress_status:
         self._status.__exit__(*exc)
 
 
-def audio_duration(data: bytes) -> float | None:
-    """Length of a recording in seconds (None if it cannot be decoded; the pipeline will
-    then report why)."""
+def audio_duration(data: bytes, max_seconds: float | None = None) -> float | None:
+    """Length of a recording in seconds (None if it cannot be decoded or is longer than
+    ``max_seconds``; the pipeline will then report why)."""
     try:
         from interview import audio
 
-        samples = audio.decode_audio(data)
+        samples = audio.decode_audio(data, max_seconds=max_seconds)
         return len(samples) / audio.SAMPLE_RATE
     except Exception:  # noqa: BLE001 - only used for the progress bar
         return None

@@ -7,7 +7,8 @@ The flow lives in ``st.session_state``:
   stores the session (``interview.practice.start_session``);
 * an active session (``active_session_id``): one question at a time (``position``), the
   answer saved first and then transcribed, measured and scored
-  (``interview.practice.submit_answer``); a failed step shows its message and a Retry
+  (``interview.practice.submit_answer``, with this user's own longest recording and verbatim
+  setting passed in the call); a failed step shows its message and a Retry
   button (``interview.practice.retry_answer``) that runs again from the saved audio.
 
 Everything that matters is in the database, so a closed tab resumes from History.

@@ -115,6 +115,50 @@ def _done(message: str) -> None:
     st.rerun()
 
 
+def _override_history(answer) -> None:
+    """Every override of the answer, oldest first, reverts included (all are kept)."""
+    if not answer.overrides:
+        return
+    names = {c["id"]: c.get("name") or c["id"] for c in answer.criteria}
+    st.markdown("**Override history**")
+    lines = []
+    for o in answer.overrides:
+        if o.score is None:
+            what = "reverted to the automatic score"
+        else:
+            what = f"{o.score:g}" + (f" (automatic {o.auto_score:g})"
+                                     if o.auto_score is not None else "")
+        lines.append(f"- {_when(o.created_at)} · **{md_escape(o.author or 'Coach')}** · "
+                     f"{md_escape(names.get(o.criterion_id, o.criterion_id))}: {what} — "
+                     f"{md_escape(o.reason)}")
+    st.markdown("\n".join(lines))
+
+
+def _revert_form(answer) -> None:
+    """Put an overridden criterion back to its automatic score (with a reason; the earlier
+    overrides stay in the history)."""
+    active = {c["id"]: c.get("name") or c["id"] for c in answer.criteria
+              if answer.override(c["id"]) is not None}
+    if not active:
+        return
+    with st.form(key=f"revert_form_{answer.id}", clear_on_submit=True):
+        r1, r2 = st.columns([2, 3])
+        crit = r1.selectbox("Overridden criterion", list(active), format_func=active.get,
+                            key=f"rv_crit_{answer.id}")
+        reason = r2.text_input("Reason (required)", key=f"rv_reason_{answer.id}",
+                               placeholder="e.g. the automatic score was right after all")
+        if st.form_submit_button("Revert to automatic score", key=f"rv_submit_{answer.id}",
+                                 icon=":material/undo:"):
+            try:
+                store.set_override(answer.id, crit, None, reason=reason,
+                                   author=_access.reviewer_name(viewer))
+            except InterviewError as exc:
+                _ui.show_error(exc, "Not reverted")
+            else:
+                _done(f"{active[crit]} is back to its automatic score "
+                      f"({answer.auto_score(crit)}).")
+
+
 # ------------------------------------------------------------------------ the session
 st.subheader(f"{session.applicant_name or 'Applicant'} · {session.program_name or 'Program'}")
 m1, m2, m3 = st.columns(3)
@@ -170,8 +214,11 @@ for answer in session.answers:
                     "By": o.author if o else "",
                 })
             st.dataframe(rows, hide_index=True, width="stretch")
+            _override_history(answer)
         else:
             st.caption("No automatic scores for this answer yet.")
+        if answer.criteria and writable:
+            _revert_form(answer)
         if answer.criteria and writable:
             with st.form(key=f"override_form_{answer.id}", clear_on_submit=True):
                 names = {c["id"]: c.get("name") or c["id"] for c in answer.criteria}

@@ -1,4 +1,10 @@
-"""Settings: speech model and backend, where the data lives, longest recording."""
+"""Settings: speech model and backend, where the data lives, longest recording.
+
+The longest recording and verbatim mode are each user's own: kept in ``st.session_state``
+and passed with every answer to the pipeline, so that on a shared server one user's choice
+never changes another's. The speech model (loaded once per process) and, on a single-user
+install, the defaults for new sessions are saved in ``settings.json``.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from interview import paths
 st.title("Settings")
 
 current = _ui.settings()
+shared = _ui.shared_server()
 
 with st.form("settings"):
     backend = st.selectbox(
@@ -27,16 +34,24 @@ with st.form("settings"):
         "of a model directory. Nothing is downloaded.",
     )
     max_seconds = st.number_input(
-        "Longest recording (seconds)", min_value=10, max_value=3600, step=10,
-        value=int(current.max_seconds),
+        "Longest recording (seconds)", min_value=5, max_value=3600, step=10,
+        value=int(current.max_seconds), key="settings_max_seconds",
+        help="A longer recording is kept but not transcribed; raise this and Retry it.",
     )
-    verbatim = st.checkbox("Verbatim transcription (keep um, uh...)", value=current.verbatim)
+    verbatim = st.checkbox("Verbatim transcription (keep um, uh...)", value=current.verbatim,
+                           key="settings_verbatim")
+    if shared:
+        st.caption("The speech model is shared by everyone using this app; the longest "
+                   "recording and verbatim mode are yours only.")
     saved = st.form_submit_button("Save settings", type="primary")
 
 if saved:
-    new = _ui.AppSettings(backend=backend, model=model.strip(), max_seconds=int(max_seconds),
-                          verbatim=verbatim)
-    new.save()
+    _ui.set_user_settings(max_seconds=int(max_seconds), verbatim=verbatim)
+    defaults = _ui.AppSettings.load()
+    defaults.backend, defaults.model = backend, model.strip()
+    if not shared:  # a single user: keep these as the defaults for the next start too
+        defaults.max_seconds, defaults.verbatim = int(max_seconds), verbatim
+    defaults.save()
     st.success("Settings saved. The model loads again on the next answer if it changed.")
     _ui.start_model_loading()
 

@@ -3,7 +3,9 @@
 One answer goes through: **save** (the audio file is written to the data directory and the
 answer row inserted, before anything can fail) -> **transcribe** (local Whisper) ->
 **measure** (delivery metrics) -> **score** (rubric criteria with evidence and tips) ->
-**store**. Any failure after the save leaves the answer with status ``failed`` and a
+**store**. Per-call options (``max_seconds``: the longest recording accepted; ``verbatim``:
+keep filler words) are arguments, never process-wide state, so that users sharing one
+server each get their own settings. Any failure after the save leaves the answer with status ``failed`` and a
 message saying what went wrong; the recording stays on disk and :func:`retry_answer` runs
 the pipeline again from it. A typed answer skips transcription.
 
@@ -119,7 +121,8 @@ def _bank_question(question_id: str | None):
 def submit_answer(store: Store, session_id: str, position: int, drawn_question: Any = None, *,
                   audio: bytes | str | os.PathLike | None = None, filename: str | None = None,
                   text: str | None = None, source: str | None = None, transcriber=None,
-                  on_segment: SegmentCallback | None = None) -> AnswerRecord:
+                  on_segment: SegmentCallback | None = None, max_seconds: float | None = None,
+                  verbatim: bool = True) -> AnswerRecord:
     """Save one answer (a new attempt at ``position``), then transcribe, measure and score it.
 
     ``drawn_question``: a DrawnQuestion or a question dict (see :func:`question_record`);
@@ -128,6 +131,8 @@ def submit_answer(store: Store, session_id: str, position: int, drawn_question: 
     'audio' (browser recording), 'upload', 'microphone' or 'typed' (default: 'typed' for
     text, 'upload' for audio). ``transcriber`` defaults to the cached
     ``get_transcriber()``; ``on_segment`` is called with each transcribed segment.
+    ``max_seconds``: refuse a longer recording (None: :func:`interview.audio.default_max_seconds`);
+    ``verbatim``: keep filler words (um, uh) in the transcript.
 
     Returns the stored answer: status 'scored', or 'failed' with ``error`` (the audio is
     kept; call :func:`retry_answer`). Raises only if the answer cannot be saved at all."""
@@ -148,13 +153,15 @@ def submit_answer(store: Store, session_id: str, position: int, drawn_question: 
         audio=audio, filename=filename, text=None if audio is not None else text,
     )
     return _process(store, answer, transcriber=transcriber, on_segment=on_segment,
-                    question=question_obj)
+                    question=question_obj, max_seconds=max_seconds, verbatim=verbatim)
 
 
 def retry_answer(store: Store, answer_id: str, transcriber=None,
-                 on_segment: SegmentCallback | None = None) -> AnswerRecord:
+                 on_segment: SegmentCallback | None = None, *, max_seconds: float | None = None,
+                 verbatim: bool = True) -> AnswerRecord:
     """Run the pipeline again for a stored answer, from its saved audio (or typed text).
-    The same answer row is updated; a fresh recording is :func:`submit_answer` instead."""
+    The same answer row is updated; a fresh recording is :func:`submit_answer` instead.
+    ``max_seconds`` and ``verbatim`` as for :func:`submit_answer`."""
     answer = store.get_answer(answer_id)
     if answer.audio_path:
         path = store.audio_file(answer)
@@ -162,11 +169,13 @@ def retry_answer(store: Store, answer_id: str, transcriber=None,
             msg = (f"the saved recording {answer.audio_path} is missing from the data directory "
                    f"{store.root}; record the answer again")
             return store.update_answer(answer.id, status="failed", error=msg)
-    return _process(store, answer, transcriber=transcriber, on_segment=on_segment)
+    return _process(store, answer, transcriber=transcriber, on_segment=on_segment,
+                    max_seconds=max_seconds, verbatim=verbatim)
 
 
 def _process(store: Store, answer: AnswerRecord, *, transcriber=None,
-             on_segment: SegmentCallback | None = None, question=None) -> AnswerRecord:
+             on_segment: SegmentCallback | None = None, question=None,
+             max_seconds: float | None = None, verbatim: bool = True) -> AnswerRecord:
     """Transcribe (audio answers), measure, score and store; failures are stored."""
     step = "preparing"
     try:
@@ -174,11 +183,15 @@ def _process(store: Store, answer: AnswerRecord, *, transcriber=None,
         if answer.audio_path:
             step = "transcription"
             store.update_answer(answer.id, status="transcribing", error=None)
+            from .audio import load_audio
+
+            # decoded and checked here (length limit, speech) before the model is needed
+            clip = load_audio(store.audio_file(answer), max_seconds=max_seconds)
             if transcriber is None:
                 from .transcribe import get_transcriber
 
                 transcriber = get_transcriber()
-            transcript = transcriber.transcribe(store.audio_file(answer), on_segment=on_segment)
+            transcript = transcriber.transcribe(clip, verbatim=verbatim, on_segment=on_segment)
             text = transcript.text.strip()
             # keep the transcript even if a later step fails
             store.update_answer(answer.id, transcript=transcript, text=text)

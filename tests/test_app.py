@@ -8,6 +8,7 @@ typed answers are scored by the real rubric scorer.
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -36,7 +37,7 @@ def references() -> dict:
 def app(data_dir, monkeypatch) -> AppTest:
     """The whole app (app.py with its navigation), started once, on the Practice page."""
     monkeypatch.setenv("INTERVIEW_NO_PRELOAD", "1")  # load the model when an answer needs it
-    monkeypatch.setenv("INTERVIEW_MAX_SECONDS", "600")  # the app sets it from Settings
+    monkeypatch.delenv("INTERVIEW_MAX_SECONDS", raising=False)  # the default limit: 600 s
     at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
     at.run()
     assert not at.exception, at.exception
@@ -254,21 +255,78 @@ def test_failed_transcription_shows_retry_and_retry_succeeds(app, data_dir):
     assert len(store().answer_attempts(sid, 1)) == 1  # the same answer, not a new attempt
 
 
+def set_my_settings(at: AppTest, *, max_seconds: int | None = None,
+                    verbatim: bool | None = None, back_to_practice: bool = True):
+    """Change this user's settings on the Settings page, then go back to Practice."""
+    at.switch_page("app_pages/settings.py").run()
+    if max_seconds is not None:
+        at.number_input(key="settings_max_seconds").set_value(max_seconds)
+    if verbatim is not None:
+        at.checkbox(key="settings_verbatim").set_value(verbatim)
+    at.form_submit_button[0].click().run()
+    assert not at.exception, at.exception
+    if back_to_practice:
+        at.switch_page("app_pages/practice.py").run()
+        assert not at.exception, at.exception
+
+
 @pytest.mark.slow
-def test_recording_over_the_length_limit_fails_clearly_and_retries_after_raising_it(
-        app, data_dir):
-    (data_dir / "settings.json").write_text(json.dumps({"max_seconds": 5}))
+def test_recording_over_the_length_limit_fails_clearly_and_retries_after_raising_it(app):
+    set_my_settings(app, max_seconds=5)  # answer.wav lasts 8.7 s
     create_profile(app)
     start(app, count=1, method="browser")
     app.audio_input[0].upload("recording.wav", (FIXTURES / "answer.wav").read_bytes())
     app.run(timeout=TRANSCRIBE_TIMEOUT)
     assert not app.exception, app.exception
-    answer = store().get_session(app.session_state["active_session_id"]).answer_at(1)
+    sid = app.session_state["active_session_id"]
+    answer = store().get_session(sid).answer_at(1)
     assert answer.status == "failed" and "too long" in answer.error
+    assert store().audio_file(answer).is_file()
     assert any("too long" in m for m in errors(app))
-    (data_dir / "settings.json").write_text(json.dumps({"max_seconds": 600}))
+    set_my_settings(app, max_seconds=600)
     app.button(key=f"retry:{answer.id}").click().run(timeout=TRANSCRIBE_TIMEOUT)
+    assert not app.exception, app.exception
     assert store().get_answer(answer.id).status == "scored"
+
+
+@pytest.mark.slow
+def test_settings_are_per_user_on_a_shared_server_and_never_touch_the_environment(
+        data_dir, monkeypatch):
+    # a coaching team's server: one shared database, two people in two browser sessions
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{data_dir / 'shared.db'}")
+    monkeypatch.setenv("INTERVIEW_NO_PRELOAD", "1")
+    monkeypatch.delenv("INTERVIEW_MAX_SECONDS", raising=False)
+    environ = dict(os.environ)
+    alice, bob = (AppTest.from_file(APP, default_timeout=RUN_TIMEOUT) for _ in range(2))
+    for at in (alice, bob):
+        at.run()
+        assert not at.exception, at.exception
+
+    set_my_settings(alice, max_seconds=5, verbatim=False)
+    assert alice.session_state["user_settings"] == {"max_seconds": 5, "verbatim": False}
+    assert dict(os.environ) == environ
+    saved = json.loads((data_dir / "settings.json").read_text())
+    assert saved.get("max_seconds", 600) == 600 and saved.get("verbatim", True) is True
+
+    # Bob still has the defaults, on the Settings page and in the pipeline
+    bob.switch_page("app_pages/settings.py").run()
+    assert bob.number_input(key="settings_max_seconds").value == 600
+    assert bob.checkbox(key="settings_verbatim").value is True
+    bob.switch_page("app_pages/practice.py").run()
+
+    recording = (FIXTURES / "answer.wav").read_bytes()
+    results = {}
+    for name, at in (("alice", alice), ("bob", bob)):
+        create_profile(at, applicant=name.title())
+        start(at, count=1, method="browser")
+        at.audio_input[0].upload("recording.wav", recording)
+        at.run(timeout=TRANSCRIBE_TIMEOUT)
+        assert not at.exception, at.exception
+        results[name] = store().get_session(at.session_state["active_session_id"]).answer_at(1)
+    assert results["alice"].status == "failed" and "too long" in results["alice"].error
+    assert store().audio_file(results["alice"]).read_bytes() == recording
+    assert results["bob"].status == "scored", results["bob"].error
+    assert dict(os.environ) == environ
 
 
 def test_corrupt_upload_is_kept_with_a_clear_error(app):
@@ -305,21 +363,31 @@ def test_local_microphone_explains_when_the_app_is_not_local(app):
     assert store().get_session(sid).answer_at(1).status == "scored"
 
 
-def test_interview_mode_shows_follow_up_and_feedback_at_the_end(app):
+def test_interview_mode_asks_the_follow_up_after_the_answer_and_gives_feedback_at_the_end(app):
     create_profile(app)
     start(app, count=2, mode="interview", method="typed")
-    assert "Follow-up the interviewer may ask" in texts(app) or not store().get_session(
-        app.session_state["active_session_id"]).questions[0]["follow_ups"]
+    sid = app.session_state["active_session_id"]
+    questions = store().get_session(sid).questions
+    assert all(q["follow_ups"] for q in questions)  # every question in the bank has one
+    # the question alone first: the follow-up comes after the answer, as on the day
+    assert questions[0]["follow_ups"][0] not in texts(app)
+    assert "Time on this question" in texts(app)
     type_answer(app)
-    # no feedback yet: straight on to the next question
+    page = texts(app)
+    assert "The interviewer follows up" in page and questions[0]["follow_ups"][0] in page
+    assert "Question 1 of 2" in page
+    assert not any(m.label == "Overall" for m in app.metric)  # no feedback yet
+    app.button(key=f"next:{sid}:1").click().run()
     assert "Question 2 of 2" in texts(app)
-    assert not any(m.label == "Overall" for m in app.metric)
+    assert questions[1]["follow_ups"][0] not in texts(app)
     type_answer(app, "I would ask for help early, tell my senior, and learn from it.")
+    assert questions[1]["follow_ups"][0] in texts(app)
+    app.button(key=f"next:{sid}:2").click().run()
     page = texts(app)
     assert "end of this session" in page
     assert "Feedback on each answer" in page
     assert any(m.label == "Overall" for m in app.metric)
-    sess = store().get_session(app.session_state["active_session_id"])
+    sess = store().get_session(sid)
     assert sess.finished_at is not None and all(a.status == "scored" for a in sess.answers)
 
 
@@ -409,9 +477,12 @@ def test_preflight_shows_level_and_warnings(app, fixture, expect):
 def test_settings_are_saved(app, data_dir):
     app.switch_page("app_pages/settings.py").run()
     assert str(data_dir) in texts(app)
+    environ = dict(os.environ)
     app.text_input[0].input("base.en")
     app.number_input[0].set_value(300)
     app.form_submit_button[0].click().run()
     assert not app.exception, app.exception
     saved = json.loads((data_dir / "settings.json").read_text())
     assert saved["model"] == "base.en" and saved["max_seconds"] == 300
+    assert app.session_state["user_settings"]["max_seconds"] == 300
+    assert dict(os.environ) == environ  # nothing process-wide: passed with each answer

@@ -5,6 +5,7 @@ filters), progress charts, reports downloads, and who may see what (login, roles
 from __future__ import annotations
 
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -133,6 +134,53 @@ def test_override_keeps_automatic_score_and_shows_both(sessions):
     assert row["Automatic"] == crit["score"] and row["Override"] == new
     assert row["Reason"] == "The example had no result."
     assert any("Override saved" in s.value for s in at.success)
+
+
+def test_override_can_be_reverted_to_the_automatic_score_keeping_the_history(sessions):
+    _, s2, _ = sessions
+    at = pick_session(ran(page("review")), s2.id)
+    a1 = s2.answers[0]
+    crit = a1.criteria[-1]
+    new = 1 if crit["score"] >= 3 else 5
+    assert f"rv_submit_{a1.id}" not in [b.key for b in at.button]  # nothing overridden yet
+    at.text_input(key="coach_reviewer_name").input("Dr Kim")
+    at.selectbox(key=f"ov_crit_{a1.id}").set_value(crit["id"])
+    at.number_input(key=f"ov_score_{a1.id}").set_value(new)
+    at.text_input(key=f"ov_reason_{a1.id}").input("The example had no result.")
+    at.button(key=f"ov_submit_{a1.id}").click()
+    ran(at)
+    with Store.open() as store:
+        assert store.get_answer(a1.id).final_overall != a1.overall
+
+    # the revert control is offered for the overridden criterion; a reason is required
+    assert f"rv_submit_{a1.id}" in [b.key for b in at.button]
+    assert at.selectbox(key=f"rv_crit_{a1.id}").options == [crit["name"]]
+    at.button(key=f"rv_submit_{a1.id}").click()
+    ran(at)
+    assert any("needs a reason" in e.value for e in at.error)
+    with Store.open() as store:
+        assert store.get_answer(a1.id).override(crit["id"]).score == new
+
+    at.text_input(key=f"rv_reason_{a1.id}").input("Discussed with the applicant: fair score.")
+    at.button(key=f"rv_submit_{a1.id}").click()
+    ran(at)
+    assert any("back to its automatic score" in s.value for s in at.success)
+    with Store.open() as store:
+        answer = store.get_answer(a1.id)
+    assert answer.override(crit["id"]) is None
+    assert answer.final_scores[crit["id"]] == crit["score"]
+    assert answer.final_overall == a1.overall
+    # both steps are kept, in order, and shown
+    assert [(o.score, o.author) for o in answer.overrides] == [(new, "Dr Kim"), (None, "Dr Kim")]
+    assert answer.overrides[1].reason == "Discussed with the applicant: fair score."
+    tables = [d.value for d in at.dataframe if "Automatic" in d.value.columns]
+    row = tables[0][tables[0]["Criterion"] == crit["name"]].iloc[0]
+    assert row["Automatic"] == crit["score"] and pd.isna(row["Override"])
+    page_text = texts(at)
+    assert "Override history" in page_text
+    assert "The example had no result." in page_text and "reverted to the automatic score" in page_text
+    # nothing left to revert
+    assert f"rv_submit_{a1.id}" not in [b.key for b in at.button]
 
 
 def test_override_without_reason_is_refused(sessions):

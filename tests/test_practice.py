@@ -5,6 +5,7 @@ scoring. Failures are real too: a corrupt recording, a silent one, a missing fil
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import jiwer
@@ -207,6 +208,38 @@ def test_silent_recording_fails_with_a_clear_message(store, session, transcriber
     assert ans.status == "failed" and "no speech" in ans.error
     assert (data_dir / ans.audio_path).stat().st_size == (FIXTURES / "silence.wav").stat().st_size
     assert ans.source == "upload" and ans.audio_path.endswith(".wav")
+
+
+@pytest.mark.slow
+def test_length_limit_is_given_per_call(store, session, transcriber, data_dir, monkeypatch):
+    monkeypatch.delenv("INTERVIEW_MAX_SECONDS", raising=False)
+    recording = (FIXTURES / "answer.wav").read_bytes()  # 8.7 s
+    short = submit_answer(store, session.id, 1, audio=recording, filename="a.wav",
+                          source="audio", transcriber=transcriber, max_seconds=5)
+    assert short.status == "failed" and "too long" in short.error and "saved" in short.error
+    assert (data_dir / short.audio_path).read_bytes() == recording  # kept for a retry
+    assert short.transcript is None and short.overall is None
+
+    # the default limit (600 s) accepts it, and so does a retry with a higher limit
+    default = submit_answer(store, session.id, 2, audio=recording, filename="a.wav",
+                            source="audio", transcriber=transcriber)
+    assert default.status == "scored", default.error
+    assert retry_answer(store, short.id, transcriber=transcriber, max_seconds=5).status == "failed"
+    fixed = retry_answer(store, short.id, transcriber=transcriber, max_seconds=60)
+    assert fixed.status == "scored" and fixed.id == short.id
+    assert "INTERVIEW_MAX_SECONDS" not in os.environ
+
+
+@pytest.mark.slow
+def test_verbatim_is_given_per_call(store, session, transcriber):
+    recording = FIXTURES / "fillers2.wav"
+    kept = submit_answer(store, session.id, 1, audio=recording, transcriber=transcriber)
+    clean = submit_answer(store, session.id, 2, audio=recording, transcriber=transcriber,
+                          verbatim=False)
+    assert kept.status == clean.status == "scored", (kept.error, clean.error)
+    assert clean.metrics["filler_count"] < kept.metrics["filler_count"], (clean.text, kept.text)
+    again = retry_answer(store, kept.id, transcriber=transcriber, verbatim=False)
+    assert again.metrics["filler_count"] == clean.metrics["filler_count"]
 
 
 @pytest.mark.slow
