@@ -40,8 +40,8 @@ from interview.emails import (  # noqa: E402
 from interview.errors import InterviewError, NotFound  # noqa: E402
 from interview.profile import COUNTRY_NAMES, SPECIALTIES, make_profile  # noqa: E402
 
-ROLES = ["Program director", "Associate program director", "Faculty member", "Chief resident",
-         "Resident", "Program coordinator", "Other"]
+FROM_TITLE = "From the title"
+OTHER = "Other"
 OWN = "Type my own detail below"
 MAX_INTERVIEWERS = 8
 
@@ -73,7 +73,7 @@ def record_to_draft(rec, subject: str, body: str, to_email: str) -> EmailDraft:
         to=rec.interviewer_name, to_email=to_email or "", subject=subject, body=body,
         tone=rec.tone or "", send_by=naive(rec.send_by) or datetime.now(),
         word_count=count_words(body), detail=rec.detail or "",
-        to_title=rec.interviewer_title or "",
+        to_title=rec.interviewer_title or "", role=rec.interviewer_role or "",
     )
 
 
@@ -199,13 +199,17 @@ for i in range(count):
                                   placeholder="Dr. Maria Lopez")
         title = cols[1].text_input("Title", key=f"email_iv_title_{i}",
                                    placeholder="Program Director")
-        role = cols[2].selectbox("Role", ROLES, key=f"email_iv_role_{i}")
+        role = cols[2].selectbox(
+            "Role", [FROM_TITLE, *templates.roles.labels, OTHER], key=f"email_iv_role_{i}",
+            help="Each email thanks the interviewer in a way suited to their role. "
+            f"\"{FROM_TITLE}\" infers it from the title; \"{OTHER}\" uses a general sentence.")
         address = cols[3].text_input("Email", key=f"email_iv_email_{i}")
         options = [*suggestions, OWN]
         pick = st.selectbox("Detail", options, index=min(i, len(suggestions)) if suggestions else 0,
                             key=f"email_pick_{i}_{sfx}")
         own = st.text_input("Or type your own detail", key=f"email_detail_{i}",
                             placeholder="the mentorship opportunities you offer")
+        role = {FROM_TITLE: "", OTHER: "other"}.get(role, role)
         interviewers.append(Interviewer(name=name, title=title, role=role, email=address))
         details.append(own.strip() or ("" if pick == OWN else pick))
 
@@ -218,7 +222,7 @@ if st.button("Draft emails", type="primary", key="email_generate"):
             Candidate(name=cand_name, email=cand_email, phone=cand_phone,
                       aamc_id="" if is_ca else cand_id, carms_id=cand_id if is_ca else ""),
             profile, interviewers, details, tone=tone,
-            interview_at=datetime.combine(interview_day, interview_time),
+            interview_at=datetime.combine(interview_day, interview_time), answers=answers,
         )
     except InterviewError as exc:
         _ui.show_error(exc, "Cannot draft the emails")
@@ -233,7 +237,7 @@ if st.button("Draft emails", type="primary", key="email_generate"):
         try:
             rec = store.save_email_draft(
                 session_id, interviewer_name=d.to, interviewer_title=d.to_title or None,
-                interviewer_role=person.role or None, interviewer_email=d.to_email or None,
+                interviewer_role=d.role or None, interviewer_email=d.to_email or None,
                 detail=d.detail, tone=d.tone, subject=d.subject, body=d.body,
                 send_by=d.send_by,
             )
@@ -242,7 +246,7 @@ if st.button("Draft emails", type="primary", key="email_generate"):
             unsaved.append(d)
             continue
         # word count and missing addresses are re-checked live below, as the draft is edited
-        warnings[rec.id] = [w for w in d.warnings if "suggested" in w]
+        warnings[rec.id] = [w for w in d.warnings if "suggested" in w or "reads the same" in w]
         if session_id is None:
             standalone.append(rec.id)
     if drafts:
@@ -285,6 +289,8 @@ if st.session_state.pop("email_save_error", None):
 def show_draft(key: str, draft: EmailDraft, record=None) -> None:
     with st.container(border=True):
         to = md(draft.to) + (f" · {md(draft.to_title)}" if draft.to_title else "")
+        if draft.role and draft.role.lower() != (draft.to_title or "").lower():
+            to += f" ({md(draft.role.lower())})"
         st.markdown(f"**To:** {to}")
         due = draft.send_by
         late = due < datetime.now()
@@ -309,7 +315,7 @@ def show_draft(key: str, draft: EmailDraft, record=None) -> None:
         else:
             st.caption(f"{words} words · {draft.tone or 'edited'} tone")
         notes = list(st.session_state.get("email_warnings", {}).get(
-            key, [w for w in draft.warnings if "suggested" in w]))
+            key, [w for w in draft.warnings if "suggested" in w or "reads the same" in w]))
         if not to_email.strip():
             notes.append(f"No email address for {md(draft.to)}: add it above before sending.")
         if not cand_email.strip():

@@ -12,6 +12,12 @@ Templates
     ``TONE.body.CC.j2`` (CC = ``us`` or ``ca``) override them for one country.
     ``signature.j2`` is the signature block (bodies ``{% include "signature.j2" %}``).
     ``details.yaml`` maps program features to suggested conversation details.
+    ``roles.yaml`` gives each interviewer role (program director, chief resident,
+    coordinator...) a sentence suited to it and the title phrases it is inferred from; an
+    unknown role gets its ``generic`` sentence. ``phrasings.yaml`` lists per tone a few
+    openings, closings and sign-offs that the drafts of one program take in turn by position,
+    so that no two drafts read the same apart from names and details (colleagues compare
+    notes), and the sentence tying a detail to the applicant's own experience.
 
     Templates are rendered in a :class:`jinja2.sandbox.SandboxedEnvironment` with strict
     undefined variables and no autoescaping (the output is plain text; the app escapes it when
@@ -23,7 +29,11 @@ Template variables
     ``interviewer.name/title/role/email/greeting``, ``program.*`` (see
     :meth:`ProgramProfile.template_context`, plus ``specialty_name``, ``region_name``,
     ``city_name`` - empty when unknown - and ``field``, the specialty or "medicine"), ``detail``, ``tone``, ``country``,
-    ``interview.date/weekday/time`` and ``sp.*`` (spellings: ``sp.practise`` is "practise" in
+    ``interview.date/weekday/time``, ``role_line`` (the role's sentence; the role's id and
+    label are ``interviewer.role_id/role_label``, empty for the generic one), ``opening``,
+    ``closing``, ``signoff``, ``experience_line`` (empty unless a saved answer ties the
+    detail to the applicant's experience), ``position`` (1 for the first interviewer) and
+    ``sp.*`` (spellings: ``sp.practise`` is "practise" in
     Canada and "practice" in the U.S.; also ``sp.honour``, ``sp.honoured``, ``sp.centre``,
     ``sp.favourite``, ``sp.behaviour``, ``sp.colleagues``). Optional fields that are not given
     are empty strings, so ``{% if candidate.phone %}`` works; a name the template uses that
@@ -55,7 +65,9 @@ from jinja2 import (
 from jinja2.exceptions import SecurityError, TemplateError as JinjaTemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from interview.errors import TemplateError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from interview.errors import TemplateError, validation_problems
 from interview.paths import templates_dir as default_templates_dir
 from interview.profile import FEATURES, ProgramProfile
 
@@ -165,6 +177,7 @@ class EmailDraft:
     detail: str = ""
     to_title: str = ""
     country: str = "us"
+    role: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly: ``send_by`` as ISO 8601."""
@@ -245,6 +258,8 @@ class EmailTemplates:
     tones: list[str]
     files: list[str]
     details: dict[str, list[str]]
+    roles: "Roles"
+    phrasings: dict[str, "Phrasings"]
 
     def template_name(self, tone: str, part: str, country: str) -> str:
         specific = f"{tone}.{part}.{country}.j2"
@@ -323,7 +338,9 @@ def load_templates(templates_dir: str | Path | None = None) -> EmailTemplates:
     # the shipped order first, then any others alphabetically
     order = {"formal": 0, "warm": 1, "concise": 2}
     tones.sort(key=lambda t: (order.get(t, 9), t))
-    return EmailTemplates(folder, env, tones, files, _load_details(folder / "details.yaml"))
+    return EmailTemplates(folder, env, tones, files, _load_details(folder / "details.yaml"),
+                          _load_roles(folder / "roles.yaml", env, tones),
+                          _load_phrasings(folder / "phrasings.yaml", env, tones))
 
 
 def _load_details(path: Path) -> dict[str, list[str]]:
@@ -350,6 +367,276 @@ def _load_details(path: Path) -> dict[str, list[str]]:
         if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
             raise TemplateError(f"{path}: {key!r} must be a list of non-empty phrases")
         out[key] = [i.strip() for i in items]
+    return out
+
+
+# --------------------------------------------------------------------------- roles, phrasings
+
+
+_ROLE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _check_role_line(value: str | dict[str, str]) -> str | dict[str, str]:
+    if isinstance(value, str):
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value.strip()
+    if "default" not in value:
+        raise ValueError("a line given per tone needs a 'default' sentence for other tones")
+    if not all(isinstance(v, str) and v.strip() for v in value.values()):
+        raise ValueError("every sentence must be non-empty")
+    return {k: v.strip() for k, v in value.items()}
+
+
+class _RoleSpec(BaseModel):
+    """One entry of ``roles.yaml``."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    label: str = Field(min_length=1)
+    titles: list[str] = Field(min_length=1)
+    line: str | dict[str, str]
+
+    @field_validator("titles")
+    @classmethod
+    def _titles(cls, value: list[str]) -> list[str]:
+        value = [" ".join(t.split()) for t in value]
+        if not all(value):
+            raise ValueError("must be a list of non-empty title phrases")
+        return value
+
+    @field_validator("line")
+    @classmethod
+    def _line(cls, value: str | dict[str, str]) -> str | dict[str, str]:
+        return _check_role_line(value)
+
+
+class _GenericRoleSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    line: str | dict[str, str]
+
+    @field_validator("line")
+    @classmethod
+    def _line(cls, value: str | dict[str, str]) -> str | dict[str, str]:
+        return _check_role_line(value)
+
+
+class _PhrasingsSpec(BaseModel):
+    """One tone of ``phrasings.yaml``."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    openings: list[str] = Field(min_length=1)
+    closings: list[str] = Field(min_length=1)
+    signoffs: list[str] = Field(min_length=1)
+    experience: str = ""
+
+    @field_validator("openings", "closings", "signoffs")
+    @classmethod
+    def _phrases(cls, value: list[str]) -> list[str]:
+        value = [v.strip() for v in value]
+        if not all(value):
+            raise ValueError("must be a list of non-empty sentences")
+        if len({v.lower() for v in value}) != len(value):
+            raise ValueError("has the same sentence twice: each phrasing must differ")
+        return value
+
+
+@dataclass(frozen=True)
+class Role:
+    """An interviewer role (``roles.yaml``): its id, label, title phrases and sentence(s)."""
+
+    id: str
+    label: str
+    titles: tuple[str, ...]
+    lines: dict[str, str]  # tone -> sentence template; "default" for the others
+
+    def line_for(self, tone: str) -> str:
+        return self.lines.get(tone, self.lines["default"])
+
+    def matches(self, text: str) -> bool:
+        """Whether one of the role's title phrases is in ``text`` (whole words, any case)."""
+        return any(_phrase_rx(t).search(text) for t in self.titles)
+
+
+def _phrase_rx(phrase: str) -> re.Pattern[str]:
+    words = [re.escape(w) for w in phrase.split()]
+    return re.compile(r"(?<![\w-])" + r"[\s\-]+".join(words) + r"(?![\w])", re.IGNORECASE)
+
+
+@dataclass
+class Roles:
+    """The roles of ``roles.yaml`` in file order, plus the generic sentence."""
+
+    roles: list[Role]
+    generic: dict[str, str]
+
+    @property
+    def labels(self) -> list[str]:
+        return [r.label for r in self.roles]
+
+    def get(self, key: str) -> Role | None:
+        """A role by id or label (any case, spaces or underscores)."""
+        norm = "_".join((key or "").lower().replace("-", " ").split())
+        for r in self.roles:
+            if norm in (r.id, "_".join(r.label.lower().split())):
+                return r
+        return None
+
+    def from_title(self, title: str) -> Role | None:
+        """The first role (file order) with a title phrase in ``title``; None if none."""
+        title = " ".join((title or "").split())
+        if not title:
+            return None
+        for r in self.roles:
+            if r.matches(title):
+                return r
+        return None
+
+    def resolve(self, role: str = "", title: str = "") -> Role | None:
+        """The interviewer's role: the given role (id, label or a title phrase), else the
+        role inferred from the title; None (the generic sentence) when neither matches, or
+        when the role is given as "other" or "generic"."""
+        if "_".join((role or "").lower().split()) in ("other", "generic"):
+            return None
+        return self.get(role) or self.from_title(role) or self.from_title(title)
+
+    def line_for(self, role: Role | None, tone: str) -> tuple[str, str]:
+        """``(sentence template, where)`` for a role (None: the generic one)."""
+        if role is not None:
+            return role.line_for(tone), f"roles.yaml ({role.id})"
+        return self.generic.get(tone, self.generic.get("default", "")), "roles.yaml (generic)"
+
+
+@dataclass(frozen=True)
+class Phrasings:
+    """One tone's openings, closings and sign-offs (``phrasings.yaml``)."""
+
+    openings: tuple[str, ...]
+    closings: tuple[str, ...]
+    signoffs: tuple[str, ...]
+    experience: str = ""
+
+    def pick(self, position: int) -> tuple[str, str, str]:
+        """``(opening, closing, signoff)`` for the draft at ``position`` (0-based).
+
+        Position ``a + n*k`` (``n`` openings) takes opening ``a`` and closing ``(a + k) % m``
+        (``m`` closings): the first drafts differ in both sentences, and no two of the first
+        ``n * m`` drafts share both.
+        """
+        n, m = len(self.openings), len(self.closings)
+        a, k = position % n, (position // n) % m
+        return (self.openings[a], self.closings[(a + k) % m],
+                self.signoffs[position % len(self.signoffs)])
+
+    @property
+    def combinations(self) -> int:
+        return len(self.openings) * len(self.closings)
+
+
+def _read_yaml(path: Path, what: str) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 1}" if mark else ""
+        raise TemplateError(f"invalid YAML in {path}{where}: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TemplateError(f"cannot read {what} {path}: {exc}") from None
+
+
+def _problems(path: Path, key: str, exc: ValidationError) -> TemplateError:
+    parts = [f"{'.'.join(str(x) for x in (key, *loc) if not str(x).startswith(('str', 'dict')))}"
+             f": {msg}" for loc, msg in validation_problems(exc)]
+    return TemplateError(f"{path}: " + "; ".join(parts))
+
+
+def _check_jinja(env: SandboxedEnvironment, path: Path, where: str, source: str) -> None:
+    try:
+        env.parse(source)
+    except TemplateSyntaxError as exc:
+        raise TemplateError(f"{path}: {where}: Jinja2 syntax error: {exc.message}") from None
+
+
+def _check_tones(path: Path, where: str, keys: Iterable[str], tones: list[str],
+                 extra: tuple[str, ...] = ()) -> None:
+    for key in keys:
+        if key not in tones and key not in extra:
+            allowed = ", ".join([*tones, *extra])
+            raise TemplateError(f"{path}: {where}: unknown tone {key!r}; use one of {allowed}")
+
+
+def _load_roles(path: Path, env: SandboxedEnvironment, tones: list[str]) -> Roles:
+    """``roles.yaml``: ``{role id: {label, titles, line}}`` in priority order, plus ``generic``.
+
+    Without the file every interviewer gets no role sentence (an empty ``role_line``).
+    """
+    if not path.exists():
+        return Roles([], {"default": ""})
+    data = _read_yaml(path, "interviewer roles file")
+    if not isinstance(data, dict) or not data:
+        raise TemplateError(f"{path} must map role ids (such as program_director) to a label, "
+                            "title phrases and a line, plus a 'generic' line")
+    roles: list[Role] = []
+    generic: dict[str, str] | None = None
+    labels: dict[str, str] = {}
+    for key, entry in data.items():
+        key = str(key)
+        if not isinstance(entry, dict):
+            raise TemplateError(f"{path}: role {key!r} must have label, titles and line")
+        try:
+            spec = (_GenericRoleSpec if key == "generic" else _RoleSpec).model_validate(entry)
+        except ValidationError as exc:
+            raise _problems(path, key, exc) from None
+        lines = {"default": spec.line} if isinstance(spec.line, str) else dict(spec.line)
+        _check_tones(path, f"{key}.line", lines, tones, ("default",))
+        for tone, source in lines.items():
+            _check_jinja(env, path, f"{key}.line" + ("" if tone == "default" else f".{tone}"),
+                         source)
+        if key == "generic":
+            generic = lines
+            continue
+        if not _ROLE_ID.match(key):
+            raise TemplateError(f"{path}: role id {key!r} must be lower case letters, digits "
+                                "and underscores, e.g. program_director")
+        label = spec.label.lower()
+        if label in labels:
+            raise TemplateError(f"{path}: roles {labels[label]!r} and {key!r} have the same "
+                                f"label {spec.label!r}")
+        labels[label] = key
+        roles.append(Role(key, spec.label, tuple(spec.titles), lines))
+    if generic is None:
+        raise TemplateError(f"{path}: add a 'generic' role with a line for interviewers whose "
+                            "role is unknown")
+    return Roles(roles, generic)
+
+
+def _load_phrasings(path: Path, env: SandboxedEnvironment,
+                    tones: list[str]) -> dict[str, Phrasings]:
+    """``phrasings.yaml``: ``{tone: {openings, closings, signoffs, experience}}``."""
+    if not path.exists():
+        return {}
+    data = _read_yaml(path, "phrasings file")
+    if not isinstance(data, dict) or not data:
+        raise TemplateError(f"{path} must map tones ({', '.join(tones)}) to openings, closings "
+                            "and signoffs")
+    _check_tones(path, "top level", (str(k) for k in data), tones)
+    out: dict[str, Phrasings] = {}
+    for tone, entry in data.items():
+        if not isinstance(entry, dict):
+            raise TemplateError(f"{path}: {tone} must have openings, closings and signoffs")
+        try:
+            spec = _PhrasingsSpec.model_validate(entry)
+        except ValidationError as exc:
+            raise _problems(path, str(tone), exc) from None
+        for part in ("openings", "closings", "signoffs"):
+            for n, source in enumerate(getattr(spec, part), 1):
+                _check_jinja(env, path, f"{tone}.{part} #{n}", source)
+        if spec.experience:
+            _check_jinja(env, path, f"{tone}.experience", spec.experience)
+        out[str(tone)] = Phrasings(tuple(spec.openings), tuple(spec.closings),
+                                   tuple(spec.signoffs), spec.experience)
     return out
 
 
@@ -657,6 +944,60 @@ def suggest_details(profile: ProgramProfile, answers: Any = None,
     return out[:limit] if limit else out
 
 
+_EXPERIENCE = re.compile(
+    r"\bI (?:have |had |also )?(?:grew up|worked|volunteered|served|spent|trained|completed|"
+    r"did|led|cared for|lived|taught|ran|founded|organized|organised|started|practised|"
+    r"practiced|helped|studied|built|was born|was raised|have seen|saw first-hand|"
+    r"saw firsthand)\b", re.IGNORECASE)
+_VAGUE = re.compile(r"\s+(?:it|this|that|these|those|them|there|so)\b", re.IGNORECASE)
+_EXTRA_STOP = {"how", "what", "want", "like", "there", "here", "about", "would", "could",
+               "really", "very", "much", "many", "them", "also", "when", "where"}
+
+
+def _content_words(text: str) -> set[str]:
+    return {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z\-]{3,}", text or "")
+            if w.lower() not in _STOP and w.lower() not in _EXTRA_STOP}
+
+
+def experience_for(detail: str, answers: Any, max_words: int = 16) -> str:
+    """A clause from the applicant's own saved answers that ties ``detail`` to their
+    experience ("I grew up in a small town"), or "" when there is none to quote naturally.
+
+    Only the sentence the detail came from (it contains the detail, or shares at least two
+    content words with it) is used, and only a first-person clause about something the
+    applicant did or lived ("I worked", "I grew up", "I volunteered"...) of 4 to
+    ``max_words`` words that does not address the interviewer, does not start with a vague
+    "it"/"there" and is not the detail itself.
+    """
+    detail_norm = " ".join((detail or "").lower().split())
+    if not detail_norm:
+        return ""
+    wanted = _content_words(detail)
+    for text in _answer_texts(answers):
+        for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
+            flat = " ".join(sentence.split())
+            core = detail_norm.removeprefix("how ").removeprefix("i ")
+            related = core in flat.lower() or (
+                len(wanted) >= 2 and len(wanted & _content_words(flat)) >= 2)
+            if not related:
+                continue
+            for m in _EXPERIENCE.finditer(flat):
+                cut = _CLAUSE_SPLIT.search(flat, m.end())
+                end = cut.start() if cut else len(flat)
+                clause = flat[m.start():end].strip(" .!?\"'")
+                words = clause.split()
+                if not 4 <= len(words) <= max_words:
+                    continue
+                if re.search(r"\b(?:you|your|yours|um+|uh+)\b", clause, re.IGNORECASE):
+                    continue
+                if _VAGUE.match(flat, m.end()):   # "I did it", "I worked there": unclear
+                    continue
+                if clause.lower() in detail_norm or detail_norm in clause.lower():
+                    continue
+                return "I" + clause[1:]
+    return ""
+
+
 def _render_string(templates: EmailTemplates, source: str, ctx: dict[str, Any], where: str) -> str:
     try:
         return templates.env.from_string(source).render(ctx)
@@ -674,8 +1015,16 @@ def _render_string(templates: EmailTemplates, source: str, ctx: dict[str, Any], 
 def draft_emails(candidate: Candidate, profile: ProgramProfile,
                  interviewers: list[Interviewer], details: list[str] | None = None,
                  tone: str = "warm", interview_at: datetime | date | None = None,
-                 templates_dir: str | Path | None = None) -> list[EmailDraft]:
+                 templates_dir: str | Path | None = None,
+                 answers: Any = None) -> list[EmailDraft]:
     """One thank-you draft per interviewer; ``details[i]`` goes to ``interviewers[i]``.
+
+    Each draft is personal: a sentence suited to the interviewer's role (``roles.yaml``: the
+    given role, else inferred from the title, else a generic sentence), an opening, closing
+    and sign-off taken in turn by position (``phrasings.yaml``) so that no two drafts for the
+    program read the same apart from names and details (a draft that still does gets a
+    warning), and, when ``answers`` (saved practice answers, as for :func:`suggest_details`)
+    tie the detail to the applicant's own experience, one sentence saying so.
 
     If fewer details than interviewers are given (or a detail is blank), the missing ones are
     filled from :func:`suggest_details`, each draft saying so in its ``warnings``; more details
@@ -710,6 +1059,7 @@ def draft_emails(candidate: Candidate, profile: ProgramProfile,
                      if s.lower() not in used]
 
     drafts: list[EmailDraft] = []
+    skeletons: list[str] = []
     for i, person in enumerate(interviewers):
         warnings: list[str] = []
         detail = details[i] if i < len(details) else ""
@@ -725,9 +1075,30 @@ def draft_emails(candidate: Candidate, profile: ProgramProfile,
                 "something you actually discussed"
             )
         ctx = _context(candidate, person, profile, detail, tone, interview_at)
+        role = templates.roles.resolve(person.role, person.title)
+        ctx["interviewer"]._values.update(role_id=role.id if role else "",
+                                          role_label=role.label if role else "")
+        ctx.update(position=i + 1, interviewer_count=len(interviewers))
+        source, where = templates.roles.line_for(role, tone)
+        ctx["role_line"] = _one_line(_render_string(templates, source, ctx, where))
+        experience = experience_for(detail, answers) if answers else ""
+        ctx["experience"] = experience
+        ctx["experience_line"] = ""
+        phr = templates.phrasings.get(tone)
+        if phr is not None:
+            opening, closing, signoff = phr.pick(i)
+            for key, src, part in (("opening", opening, "openings"),
+                                   ("closing", closing, "closings"),
+                                   ("signoff", signoff, "signoffs")):
+                ctx[key] = _one_line(_render_string(
+                    templates, src, ctx, f"phrasings.yaml ({tone}.{part})"))
+            if experience and phr.experience:
+                ctx["experience_line"] = _one_line(_render_string(
+                    templates, phr.experience, ctx, f"phrasings.yaml ({tone}.experience)"))
         inputs = [candidate.name, candidate.email, candidate.phone, candidate.aamc_id,
                   candidate.carms_id, person.name, person.title, person.role, person.email,
-                  detail, profile.name, profile.mission, profile.city or "", profile.region or ""]
+                  detail, profile.name, profile.mission, profile.city or "", profile.region or "",
+                  experience]
         subject_name = templates.template_name(tone, "subject", profile.country)
         body_name = templates.template_name(tone, "body", profile.country)
         subject = _one_line(_render(templates, subject_name, ctx))
@@ -751,8 +1122,29 @@ def draft_emails(candidate: Candidate, profile: ProgramProfile,
             to=_one_line(person.name), to_email=person.email.strip(), subject=subject,
             body=body, tone=tone, send_by=send_by, word_count=words, warnings=warnings,
             detail=detail, to_title=_one_line(person.title), country=profile.country,
+            role=role.label if role else "",
         ))
+        skeletons.append(_skeleton(body, [person.name, greeting_name(person.name),
+                                          person.title, detail, experience, candidate.name]))
+    for i, skeleton in enumerate(skeletons):
+        for j in range(i):
+            if skeleton == skeletons[j]:
+                drafts[i].warnings.append(
+                    f"reads the same as the draft to {drafts[j].to} apart from names and "
+                    "details: program staff compare notes, so change a sentence (or add "
+                    "openings and closings to phrasings.yaml)"
+                )
+                break
     return drafts
+
+
+def _skeleton(body: str, personal: list[str]) -> str:
+    """The body with the personal parts (names, title, detail...) blanked out."""
+    out = body
+    for text in sorted({" ".join((t or "").split()) for t in personal if t and t.strip()},
+                       key=len, reverse=True):
+        out = out.replace(text, "\x00")
+    return " ".join(out.split()).lower()
 
 
 # --------------------------------------------------------------------------- export

@@ -87,6 +87,14 @@ def test_drafts_from_a_saved_session_are_saved_with_it(store, saved_session):
     for d in drafts:
         assert d.detail in d.body and "practise" in d.body and "CaRMS ID: CR-4455" in d.body
         assert d.send_by is not None
+    # personal: the program director's role inferred from the title, a general sentence for
+    # the interviewer without one, and the applicant's own experience from the saved answer
+    assert drafts[0].interviewer_role == "Program director" and drafts[1].interviewer_role is None
+    assert "your vision for the program" in drafts[0].body
+    assert "thoughtful questions" in drafts[1].body and "vision" not in drafts[1].body
+    assert "This is close to my heart, as I grew up in a small town." in drafts[0].body
+    assert "small town" not in drafts[1].body
+    assert drafts[0].body.split("\n\n")[1][:40] != drafts[1].body.split("\n\n")[1][:40]
     # shown on the page, editable, with the deadline, copy, .eml and mailto
     bodies = {t.key: t.value for t in at.text_area}
     assert bodies[f"email_body_{drafts[0].id}"] == drafts[0].body
@@ -154,3 +162,28 @@ def test_html_in_names_is_shown_as_text(store):
     for m in at.markdown:                                # markdown never carries raw HTML
         assert "<script" not in m.value and "<img" not in m.value and "<b>" not in m.value
     assert any("&lt;img" in m.value for m in at.markdown)
+
+
+def test_role_picked_in_the_page_overrides_the_title(store):
+    at = page()
+    at.text_input(key="email_program_name_none").set_value("Riverside Internal Medicine")
+    at.run()
+    role = at.selectbox(key="email_iv_role_0")
+    assert role.value == "From the title"
+    assert {"Program director", "Chief resident", "Program coordinator", "Other"} <= set(role.options)
+    at.number_input(key="email_count").set_value(2).run()
+    at.text_input(key="email_cand_name_none").set_value("Ade Bello")
+    at.text_input(key="email_iv_name_0").set_value("Kim Lee")
+    at.text_input(key="email_iv_title_0").set_value("Assistant")
+    at.selectbox(key="email_iv_role_0").set_value("Program coordinator")
+    at.text_input(key="email_detail_0").set_value("the interview day schedule")
+    at.text_input(key="email_iv_name_1").set_value("Dr. Sam Chen")
+    at.text_input(key="email_iv_title_1").set_value("Chief Resident")
+    at.text_input(key="email_detail_1").set_value("how seniors teach on night float")
+    at.button(key="email_generate").click().run()
+    no_problems(at)
+    kim, chen = store.list_email_drafts()
+    assert kim.interviewer_role == "Program coordinator" and "smooth interview day" in kim.body
+    assert chen.interviewer_role == "Chief resident" and "candid view of resident life" in chen.body
+    # the role is shown next to a title that does not say it
+    assert any("Assistant (program coordinator)" in m.value for m in at.markdown)

@@ -6,6 +6,7 @@ import email
 import email.policy
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -363,3 +364,238 @@ def test_suggestions_use_local_system_terms_but_not_exam_hurdles():
     ])
     assert said[0] == "how an FQHC serves uninsured patients"
     assert not any("USMLE" in s or "ECFMG" in s for s in said)
+
+
+# --------------------------------------------------------------------------- personal drafts
+
+#: A title per shipped role and a phrase of that role's sentence (None: the generic sentence).
+ROLE_TITLES = {
+    "Program Director": ("program_director", "your vision for the program"),
+    "Associate Program Director": ("associate_program_director", "curriculum and feedback"),
+    "Chief Resident": ("chief_resident", "candid view of resident life"),
+    "PGY-2 Resident": ("resident", "day-to-day life as a resident"),
+    "Residency Program Coordinator": ("coordinator", "smooth interview day"),
+    "Chair, Department of Medicine": ("department_chair", "where the department is heading"),
+    "Assistant Professor of Medicine": ("faculty", "teach and mentor residents"),
+    "Visiting Speaker": (None, "thoughtful questions"),
+}
+ROLE_PHRASES = [phrase for _, phrase in ROLE_TITLES.values()]
+
+
+def blank_personal(body: str, person: Interviewer, detail: str) -> str:
+    """The body with the interviewer's name, greeting and title and the detail blanked out."""
+    for text in (detail, person.name, greeting_name(person.name), person.title):
+        if text:
+            body = body.replace(text, "<>")
+    return " ".join(body.split())
+
+
+@pytest.mark.parametrize("country", ["us", "ca"])
+@pytest.mark.parametrize("tone", ["formal", "warm", "concise"])
+def test_every_tone_country_and_role_renders_its_own_sentence(tone, country):
+    people = [Interviewer(f"Dr. Person{n} Test", title) for n, title in enumerate(ROLE_TITLES)]
+    drafts = draft_emails(candidate(), profile(country), people, ["the clinic"] * len(people),
+                          tone=tone, interview_at=AT)
+    labels = {r.id: r.label for r in load_templates().roles.roles}
+    for d, (title, (role_id, phrase)) in zip(drafts, ROLE_TITLES.items()):
+        assert phrase in d.body, (title, d.body)
+        # no other role's sentence slips in
+        assert [p for p in ROLE_PHRASES if p in d.body] == [phrase]
+        assert d.role == (labels[role_id] if role_id else "")
+        assert 40 <= d.word_count < WORD_LIMIT and "{{" not in d.body and "{%" not in d.body
+        assert ("practise" if country == "ca" else "practice") + " family medicine" in d.body
+        assert d.body.rstrip().endswith("+1 555 0100")
+        assert not any("reads the same" in w for w in d.warnings)
+
+
+@pytest.mark.parametrize("country", ["us", "ca"])
+@pytest.mark.parametrize("tone", ["formal", "warm", "concise"])
+def test_drafts_for_one_program_never_share_a_body(tone, country):
+    # the worst case: eight interviewers with the same role, all given the same detail
+    people = [Interviewer(f"Dr. Name{n} Faculty{n}", "Faculty") for n in range(8)]
+    detail = "the mentorship opportunities you offer"
+    drafts = draft_emails(candidate(), profile(country), people, [detail] * 8, tone=tone,
+                          interview_at=AT)
+    skeletons = [blank_personal(d.body, p, detail) for d, p in zip(drafts, people)]
+    assert len(set(skeletons)) == len(skeletons)
+    assert not any("reads the same" in w for d in drafts for w in d.warnings)
+    # the first three differ in both the opening and the closing sentence
+    openings = [d.body.split("\n\n")[1].split(". ")[0] for d in drafts[:3]]
+    closings = [d.body.split("\n\n")[-3] for d in drafts[:3]]
+    assert len(set(openings)) == 3 and len(set(closings)) == 3, (openings, closings)
+    # deterministic: drafting again gives the same emails in the same order
+    again = draft_emails(candidate(), profile(country), people, [detail] * 8, tone=tone,
+                         interview_at=AT)
+    assert [d.body for d in again] == [d.body for d in drafts]
+
+
+def test_the_issue_example_gives_two_different_personal_emails():
+    r = run_cli("--candidate", "Dr. Ade Bello", "--program-name", "Riverside Internal Medicine",
+                "--program-mission", "Serving the underserved of the Bronx",
+                "--interviewer", "Dr. Maria Lopez|Program Director",
+                "--interviewer", "Dr. Sam Chen|Chief Resident",
+                "--detail", "the resident-run free clinic",
+                "--detail", "how seniors teach on night float",
+                "--date", "2026-11-20", "--tone", "warm", "--json")
+    assert r.returncode == 0, r.stderr
+    lopez, chen = json.loads(r.stdout)
+    assert {"to", "subject", "body", "send_by"} <= set(lopez)
+    assert "your vision for the program" in lopez["body"]
+    assert "candid view of resident life" in chen["body"]
+    assert lopez["role"] == "Program director" and chen["role"] == "Chief resident"
+    a = blank_personal(lopez["body"], Interviewer("Dr. Maria Lopez", "Program Director"),
+                       "the resident-run free clinic")
+    b = blank_personal(chen["body"], Interviewer("Dr. Sam Chen", "Chief Resident"),
+                       "how seniors teach on night float")
+    a_lines = [s for s in re.split(r"(?<=[.;,])\s+", a)]
+    b_lines = set(re.split(r"(?<=[.;,])\s+", b))
+    shared = [s for s in a_lines if s in b_lines]
+    assert len(a_lines) - len(shared) >= 4     # opening, role, closing and sign-off differ
+    assert lopez["send_by"] == chen["send_by"] == "2026-11-21T09:00"
+
+
+@pytest.mark.parametrize("title, role_id", [(t, r) for t, (r, _) in ROLE_TITLES.items()] + [
+    ("Program Director and Professor of Medicine", "program_director"),
+    ("Resident Physician", "resident"),
+    ("chief resident (PGY-4)", "chief_resident"),
+    ("APD", "associate_program_director"),
+    ("Attending Physician, Hospital Medicine", "faculty"),
+    ("Interviewer", None),
+    ("", None),
+])
+def test_role_is_inferred_from_the_title(title, role_id):
+    role = load_templates().roles.resolve("", title)
+    assert (role.id if role else None) == role_id
+
+
+def test_given_role_wins_over_title_and_other_is_generic():
+    roles = load_templates().roles
+    assert roles.resolve("Chief resident", "Program Director").id == "chief_resident"
+    assert roles.resolve("program director").id == "program_director"   # old free-text roles
+    assert roles.resolve("faculty_member", "").id == "faculty"   # label with underscores
+    assert roles.resolve("Other", "Program Director") is None
+    d = draft_emails(candidate(), profile(), [Interviewer("Dr. Lopez", "Program Director",
+                                                          "other")], ["the clinic"],
+                     interview_at=AT)[0]
+    assert "thoughtful questions" in d.body and "vision" not in d.body and d.role == ""
+
+
+def test_identical_phrasings_are_flagged(tmp_path):
+    folder = copy_templates(tmp_path)
+    write(folder, "phrasings.yaml", "warm:\n  openings: [Thank you.]\n  closings: [Thanks again.]\n"
+          "  signoffs: ['Best,']\n")
+    people = [Interviewer("Dr. A One", "Faculty"), Interviewer("Dr. B Two", "Faculty")]
+    drafts = draft_emails(candidate(), profile(), people, ["the clinic", "the wards"],
+                          interview_at=AT, templates_dir=folder)
+    assert drafts[0].body.count("Thank you.") == 1
+    assert not any("reads the same" in w for w in drafts[0].warnings)
+    assert any("reads the same as the draft to Dr. A One" in w for w in drafts[1].warnings)
+
+
+def test_role_line_per_tone_and_fields(tmp_path):
+    folder = copy_templates(tmp_path)
+    text = (folder / "roles.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "  line: Thank you for your candid view of resident life, from the schedule to the way "
+        "residents look out for one another.",
+        "  line:\n    default: Thank you, {{ interviewer.role_label }}, for the tour of "
+        "{{ program.name }}.\n    concise: Thanks for the tour.")
+    write(folder, "roles.yaml", text)
+    chen = [Interviewer("Dr. John Chen", "Chief Resident")]
+    warm = draft_emails(candidate(), profile(), chen, ["x y"], interview_at=AT,
+                        templates_dir=folder)[0]
+    concise = draft_emails(candidate(), profile(), chen, ["x y"], tone="concise",
+                           interview_at=AT, templates_dir=folder)[0]
+    assert "Thank you, Chief resident, for the tour of Riverside Family Medicine." in warm.body
+    assert "Thanks for the tour." in concise.body and "Chief resident," not in concise.body
+
+
+@pytest.mark.parametrize("content, message", [
+    ("chief_resident:\n  label: Chief\n  titels: [chief]\n  line: Hi.\ngeneric:\n  line: Hi.\n",
+     r"chief_resident\.titels: is not a known field"),
+    ("chief_resident:\n  label: Chief\n  titles: []\n  line: Hi.\ngeneric:\n  line: Hi.\n",
+     r"chief_resident\.titles"),
+    ("chief_resident:\n  label: Chief\n  titles: [chief]\n  line: Hi.\n",
+     "add a 'generic' role"),
+    ("chief_resident:\n  label: Chief\n  titles: [chief]\n  line: {warm: Hi.}\n"
+     "generic:\n  line: Hi.\n", "needs a 'default' sentence"),
+    ("chief_resident:\n  label: Chief\n  titles: [chief]\n  line: {default: Hi., frmal: Yo.}\n"
+     "generic:\n  line: Hi.\n", "unknown tone 'frmal'"),
+    ("chief_resident:\n  label: Chief\n  titles: [chief]\n  line: 'Hi {{ program.name '\n"
+     "generic:\n  line: Hi.\n", r"chief_resident\.line: Jinja2 syntax error"),
+    ("Chief Resident:\n  label: Chief\n  titles: [chief]\n  line: Hi.\ngeneric:\n  line: Hi.\n",
+     "role id 'Chief Resident' must be lower case"),
+    ("a:\n  label: Chief\n  titles: [x]\n  line: Hi.\nb:\n  label: chief\n  titles: [y]\n"
+     "  line: Hi.\ngeneric:\n  line: Hi.\n", "same label"),
+    ("chief_resident: [chief]\n", "must have label, titles and line"),
+    ("chief_resident:\n  label: [unclosed\n", "invalid YAML"),
+])
+def test_bad_roles_yaml_is_reported(tmp_path, content, message):
+    folder = copy_templates(tmp_path)
+    write(folder, "roles.yaml", content)
+    with pytest.raises(TemplateError, match=message) as info:
+        load_templates(folder)
+    assert "roles.yaml" in str(info.value)
+
+
+@pytest.mark.parametrize("content, message", [
+    ("wram:\n  openings: [Hi.]\n  closings: [Bye.]\n  signoffs: [Best]\n", "unknown tone 'wram'"),
+    ("warm:\n  openings: [Hi.]\n  signoffs: [Best]\n", r"warm\.closings: is required"),
+    ("warm:\n  openings: [Hi., hi.]\n  closings: [Bye.]\n  signoffs: [Best]\n", "same sentence twice"),
+    ("warm:\n  openings: ['{% if x %}']\n  closings: [Bye.]\n  signoffs: [Best]\n",
+     r"warm\.openings #1: Jinja2 syntax error"),
+])
+def test_bad_phrasings_yaml_is_reported(tmp_path, content, message):
+    folder = copy_templates(tmp_path)
+    write(folder, "phrasings.yaml", content)
+    with pytest.raises(TemplateError, match=message) as info:
+        load_templates(folder)
+    assert "phrasings.yaml" in str(info.value)
+
+
+def test_missing_phrasings_for_a_tone_names_the_field(tmp_path):
+    folder = copy_templates(tmp_path)
+    (folder / "phrasings.yaml").unlink()
+    with pytest.raises(TemplateError, match="missing field 'opening'"):
+        draft_emails(candidate(), profile(), [LOPEZ], DETAILS[:1], interview_at=AT,
+                     templates_dir=folder)
+
+
+SAID_RURAL = "Um, I want to work in rural communities because I grew up in a small town."
+SAID_CLINIC = "I volunteered at a free clinic run by residents in Lagos for two years."
+
+
+@pytest.mark.parametrize("tone, sentence", [
+    ("formal", "This is close to my heart, as I grew up in a small town."),
+    ("warm", "It means a lot to me because I grew up in a small town."),
+    ("concise", "It resonated with me, as I grew up in a small town."),
+])
+def test_detail_tied_to_the_applicants_own_experience(tone, sentence):
+    answers = [SAID_RURAL, {"text": SAID_CLINIC}, "I like football."]
+    rural = "how I want to work in rural communities"
+    d = draft_emails(candidate(), profile(), [LOPEZ, CHEN], [rural, "the resident-run free clinic"],
+                     tone=tone, answers=answers, interview_at=AT)
+    assert sentence in d[0].body
+    assert "I volunteered at a free clinic run by residents in Lagos for two years." in d[1].body
+    # without answers, or with an unrelated detail, no such sentence
+    plain = draft_emails(candidate(), profile(), [LOPEZ], [rural], tone=tone, interview_at=AT)[0]
+    assert "small town" not in plain.body
+    other = draft_emails(candidate(), profile(), [LOPEZ], ["the night float schedule"], tone=tone,
+                         answers=answers, interview_at=AT)[0]
+    assert "small town" not in other.body and "Lagos" not in other.body
+
+
+@pytest.mark.parametrize("detail, said, expected", [
+    ("how I want to work in rural communities", SAID_RURAL, "I grew up in a small town"),
+    ("the resident-run free clinic", SAID_CLINIC, SAID_CLINIC.rstrip(".")),
+    ("the rural training sites", SAID_RURAL, ""),           # one shared word is not enough
+    ("the free clinic", "I volunteered at your free clinic last year.", ""),   # addresses them
+    ("rural communities", "I want to serve rural communities.", ""),    # no experience clause
+    ("the free clinic", "I did it at a free clinic.", ""),   # "it": unclear out of context
+    ("the free clinic", "I worked at a free clinic in Lagos every weekend for three years "
+     "with nurses and pharmacists and social workers.", ""),   # too long to quote
+])
+def test_experience_clause(detail, said, expected):
+    from interview.emails import experience_for
+
+    assert experience_for(detail, [said]) == expected
