@@ -2,19 +2,20 @@
 
 :func:`draw` keeps only questions that suit the program's country and specialty, asks the
 opening trio first (tell me about yourself, why this program, a challenging clinical
-situation), then fills the session round by round over the categories so that no category
+situation; see :func:`opening_question` for which wording of each), then fills the session round by round over the categories so that no category
 dominates: each round visits every category at most once, in a weighted random order, and
 takes one question from each. Questions whose targeted features match the program's
 (``profile.all_features``) and questions written for the program's specialty weigh more, so
 a research program meets research questions more often and a rural program rural ones.
-Everything is decided by ``random.Random(seed)``: the same seed gives the same list.
+A session closes with at most one "do you have any questions for us?" question. Everything is
+decided by ``random.Random(seed)``: the same seed gives the same list.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from .bank import Question, QuestionBank, load_bank, template_context
 from .errors import BankError
@@ -138,8 +139,10 @@ def draw(
     - the opening trio first (``opening=True``), then a balanced mix of categories, with
       "do you have any questions for us?" (if drawn) last;
     - questions targeting the program's features, or its specialty, are preferred;
-    - no question twice; ``exclude_ids`` (e.g. practised recently) are avoided, and used
-      only if nothing else is left;
+    - no question twice; ``exclude_ids`` (e.g. practised recently, newest first as
+      :meth:`interview.storage.Store.recent_question_ids` gives them) are avoided, and used
+      only if nothing else is left; the opening slots follow :func:`opening_question`;
+    - at most one "do you have any questions for us?" question, unless nothing else is left;
     - the same ``seed`` gives the same list (``seed=None``: a fresh random draw).
 
     Returns fewer than ``count`` questions only when the bank has no more that suit.
@@ -148,6 +151,8 @@ def draw(
         raise BankError(f"count must be at least 1 (got {count})")
     bank = bank if bank is not None else load_bank()
     rng = random.Random(seed)
+    # read once (it may be a generator); a list keeps the newest-first order
+    exclude_ids = exclude_ids if isinstance(exclude_ids, (set, frozenset)) else list(exclude_ids)
     excluded = set(exclude_ids)
     suiting = bank.suiting(profile.country, profile.specialty)
     features = set(profile.all_features)
@@ -158,26 +163,64 @@ def draw(
         for slot in (1, 2, 3):
             if len(chosen) >= count:
                 break
-            slot_qs = [q for q in suiting if q.opening == slot]
-            fresh = [q for q in slot_qs if q.id not in excluded] or slot_qs
-            if fresh:
-                chosen.append(_pick(rng, fresh, [weights[q.id] for q in fresh]))
+            picked = opening_question([q for q in suiting if q.opening == slot], rng, exclude_ids, weights)
+            if picked is not None:
+                chosen.append(picked)
 
-    # Opening questions are asked only as the opening.
+    # Opening questions are asked only as the opening. Fresh questions first; a second
+    # "any questions for us?" or a recently practised question only if nothing else is left.
     pool = [q for q in suiting if q.opening is None]
-    for preferred in (True, False):
+    for preferred, closing_once in ((True, True), (False, True), (True, False), (False, False)):
         if len(chosen) >= count:
             break
         remaining = [q for q in pool if (q.id not in excluded) == preferred and q not in chosen]
-        chosen.extend(_rounds(rng, remaining, weights, count - len(chosen)))
+        if closing_once and any(_closes(q) for q in chosen):
+            remaining = [q for q in remaining if not _closes(q)]
+        chosen.extend(_rounds(rng, remaining, weights, count - len(chosen), closing_once))
     # "Do you have any questions for us?" closes an interview.
-    chosen.sort(key=lambda q: q.kind == "applicant_questions" and q.opening is None)
+    chosen.sort(key=_closes)
     context = template_context(profile)
     return [render(q, profile, context) for q in chosen]
 
 
-def _rounds(rng: random.Random, pool: list[Question], weights: dict[str, float], needed: int) -> list[Question]:
-    """Up to ``needed`` questions from ``pool``, one per category per round."""
+def opening_question(slot_questions: Sequence[Question], rng: random.Random,
+                     exclude_ids: Iterable[str] = (), weights: dict[str, float] | None = None) -> Question | None:
+    """The question asked in one opening slot, from the slot's questions in bank order.
+
+    A slot (1 tell me about yourself, 2 why this program, 3 a challenging clinical situation)
+    may have several wordings of the same question. The first in the bank is the canonical
+    one:
+
+    - nothing practised yet (no ``exclude_ids``): the canonical question;
+    - otherwise a question of the slot not practised recently, picked with ``rng`` (so the
+      same seed gives the same choice);
+    - if every question of the slot was practised recently: the one practised least recently
+      when ``exclude_ids`` is ordered (newest first, as the store gives them), else the
+      canonical one.
+    """
+    if not slot_questions:
+        return None
+    excluded = exclude_ids if isinstance(exclude_ids, (set, frozenset)) else list(exclude_ids)
+    if not excluded:
+        return slot_questions[0]
+    fresh = [q for q in slot_questions if q.id not in excluded]
+    if fresh:
+        return _pick(rng, fresh, [(weights or {}).get(q.id, 1.0) for q in fresh])
+    if isinstance(excluded, list):
+        position = {qid: i for i, qid in reversed(list(enumerate(excluded)))}
+        return max(slot_questions, key=lambda q: position[q.id])
+    return slot_questions[0]
+
+
+def _closes(question: Question) -> bool:
+    """Whether ``question`` is a "do you have any questions for us?" (asked last)."""
+    return question.kind == "applicant_questions" and question.opening is None
+
+
+def _rounds(rng: random.Random, pool: list[Question], weights: dict[str, float], needed: int,
+            closing_once: bool = False) -> list[Question]:
+    """Up to ``needed`` questions from ``pool``, one per category per round (with
+    ``closing_once``, at most one "any questions for us?")."""
     by_cat: dict[str, list[Question]] = {}
     for q in pool:
         by_cat.setdefault(q.category, []).append(q)
@@ -193,6 +236,8 @@ def _rounds(rng: random.Random, pool: list[Question], weights: dict[str, float],
             q = _pick(rng, qs, [weights[x.id] for x in qs])
             out.append(q)
             qs.remove(q)
+            if closing_once and _closes(q):
+                qs[:] = [x for x in qs if not _closes(x)]
             if not qs:
                 del by_cat[cat]
     return out

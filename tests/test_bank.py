@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
+import itertools
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -61,6 +64,97 @@ def test_opening_trio_exists_for_each_country(bank):
     for country in ("us", "ca"):
         slots = {q.opening for q in bank.suiting(country, None) if q.opening}
         assert slots == {1, 2, 3}, country
+
+
+CANONICAL_OPENING = {1: "personal.tell-me-about-yourself", 2: "program_fit.why-this-program",
+                     3: "behavioural.challenging-clinical-situation"}
+
+
+@pytest.mark.parametrize("country", ["us", "ca"])
+def test_each_opening_slot_has_the_canonical_question_first_and_alternatives(bank, country):
+    for slot, canonical in CANONICAL_OPENING.items():
+        slot_qs = [q for q in bank.suiting(country, None) if q.opening == slot]
+        assert slot_qs[0].id == canonical  # the first in the bank is the canonical wording
+        assert len(slot_qs) >= 3, (slot, [q.id for q in slot_qs])
+        assert len({q.render(neutral_profile(country)) for q in slot_qs}) == len(slot_qs)
+        assert {q.category for q in slot_qs} == {canonical.split(".")[0]}
+
+
+# --------------------------------------------------------------------------- near-duplicates
+
+_TEMPLATE = re.compile(r"\{[{%].*?[%}]\}")
+#: Openings that many different questions share; they say nothing about the topic.
+_LEAD = re.compile(r"^(?:tell (?:me|us) about (?:a time (?:when )?)?|describe (?:a time (?:when )?)?"
+                   r"|give (?:me|us) an example of |what would you do if |how would you )")
+_STOP = frozenset("""a an the and or but of to in on at for with from by as is are was were be been being it its
+this that these those i me my we us our you your yours he him his she her they them their there here what which who
+whom whose when where why how do does did done have has had having will would could should can may might must not no
+so if than then too very just about tell describe give example time times some any one all more most other such also
+into out up over after before while during because like get got make made let ask asked say said""".split())
+_SUFFIXES = ("ations", "ation", "ments", "ment", "ing", "ies", "ied", "ed", "es", "s", "ure", "ly")
+
+
+def normalise(text: str) -> str:
+    """Lower-case words of a question text, template expressions removed."""
+    return " ".join(re.findall(r"[a-z0-9]+", _TEMPLATE.sub(" ", text.lower())))
+
+
+def content_words(text: str) -> set[str]:
+    """The crudely stemmed words of a text that carry its topic."""
+    def stem(word: str) -> str:
+        for suffix in _SUFFIXES:
+            if len(word) > len(suffix) + 3 and word.endswith(suffix):
+                return word[: -len(suffix)]
+        return word
+    return {stem(w) for w in normalise(text).split() if w not in _STOP}
+
+
+def near_duplicate(a: str, b: str) -> bool:
+    """Two question texts that ask the same thing in nearly the same words: almost the same
+    text once the generic opening ('tell me about a time...') is dropped (difflib ratio above
+    0.7), or sharing at least four topic words that make up most of both (Dice >= 0.45)."""
+    if difflib.SequenceMatcher(None, _LEAD.sub("", normalise(a)), _LEAD.sub("", normalise(b))).ratio() > 0.7:
+        return True
+    wa, wb = content_words(a), content_words(b)
+    shared = wa & wb
+    return len(shared) >= 4 and 2 * len(shared) / (len(wa) + len(wb)) >= 0.45
+
+
+def can_meet_in_one_session(a, b) -> bool:
+    """Whether a draw could ask both (wordings of one opening slot never meet)."""
+    if a.opening is not None and a.opening == b.opening:
+        return False
+    if not set(a.countries) & set(b.countries):
+        return False
+    return not (a.specialties and b.specialties and not set(a.specialties) & set(b.specialties))
+
+
+def test_near_duplicate_measure_flags_known_duplicates_only():
+    # pairs that were in the bank and were rewritten
+    assert near_duplicate(
+        "Moving to a small or remote community affects your whole family. How have you and your family prepared for that?",
+        "Moving countries for residency affects your family too. How have you prepared for relocating to {{ program.region }}?")
+    assert near_duplicate(
+        "Our program has trained many international medical graduates. What support would help you most in your first months?",
+        "Do you have any questions about how {{ program.name }} supports international medical graduates?")
+    # a lightly edited copy
+    assert near_duplicate("Why did you apply to {{ program.name }}?", "Why did you choose to apply to {{ program.name }}?")
+    assert near_duplicate("Tell me about a time you disagreed with a senior doctor's plan. What did you do?",
+                          "Describe a time you disagreed with a senior doctor's plan, and what you did.")
+    # different questions that share a generic opening or a word or two
+    assert not near_duplicate("Tell me about a time you advocated for a patient.",
+                              "Tell me about a time you had to break bad news to a patient or family.")
+    assert not near_duplicate(
+        "Tell me about caring for a patient whose beliefs about illness or treatment were very different from yours.",
+        "Is there any treatment you would not provide because of your personal beliefs? How would you handle a patient who asks for it?")
+    assert not near_duplicate("What do you enjoy doing outside medicine?",
+                              "If medicine were not an option, what would you be doing?")
+
+
+def test_no_near_duplicate_questions_in_the_real_bank(bank):
+    pairs = [f"{a.id} ~ {b.id}" for a, b in itertools.combinations(bank.questions, 2)
+             if can_meet_in_one_session(a, b) and near_duplicate(a.text, b.text)]
+    assert not pairs, "near-duplicate questions (rewrite one to a distinct angle):\n" + "\n".join(pairs)
 
 
 def test_every_question_renders_for_each_country(bank):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
 import textwrap
@@ -14,7 +15,7 @@ import pytest
 
 from conftest import ROOT
 from interview.bank import load_bank
-from interview.draw import DrawnQuestion, draw, question_weight
+from interview.draw import DrawnQuestion, draw, opening_question, question_weight
 from interview.errors import BankError
 from interview.profile import make_profile
 
@@ -60,6 +61,75 @@ def test_opening_trio_first_then_no_repeats(bank):
         assert ids(drawn[:3]) == ["personal.tell-me-about-yourself", "program_fit.why-this-program",
                                   "behavioural.challenging-clinical-situation"]
         assert all(d.question.opening is None for d in drawn[3:])
+
+
+CANONICAL_TRIO = ["personal.tell-me-about-yourself", "program_fit.why-this-program",
+                  "behavioural.challenging-clinical-situation"]
+
+
+def slot_ids(bank, country, slot):
+    return [q.id for q in bank.suiting(country, None) if q.opening == slot]
+
+
+def test_first_time_applicant_gets_the_canonical_trio(bank):
+    for country in ("us", "ca"):
+        profile = make_profile(name="First Time", country=country)
+        for seed in range(20):
+            assert ids(draw(profile, count=5, seed=seed, bank=bank)[:3]) == CANONICAL_TRIO
+            assert ids(draw(profile, count=5, seed=seed, bank=bank, exclude_ids=[])[:3]) == CANONICAL_TRIO
+
+
+def test_practised_openings_are_replaced_by_alternatives(bank):
+    profile = make_profile(name="Harbor IM", country="us", specialty="internal_medicine")
+    seen: dict[int, set[str]] = {1: set(), 2: set(), 3: set()}
+    for seed in range(40):
+        drawn = draw(profile, count=6, seed=seed, bank=bank, exclude_ids=CANONICAL_TRIO)
+        assert [d.question.opening for d in drawn[:3]] == [1, 2, 3]
+        assert not set(ids(drawn)) & set(CANONICAL_TRIO)
+        for slot, d in enumerate(drawn[:3], 1):
+            seen[slot].add(d.id)
+        # determinism: the same seed and history give the same session
+        assert ids(drawn) == ids(draw(profile, count=6, seed=seed, bank=bank, exclude_ids=CANONICAL_TRIO))
+    # over many seeds every alternative of every slot comes up
+    for slot in (1, 2, 3):
+        assert seen[slot] == set(slot_ids(bank, "us", slot)[1:]), slot
+    # an alternative is rendered for the program like any question
+    texts = {d.text for s in range(40) for d in draw(profile, 3, seed=s, bank=bank, exclude_ids=CANONICAL_TRIO)}
+    assert "What drew you to Harbor IM?" in texts
+
+
+def test_openings_rotate_through_the_alternatives_session_after_session(bank):
+    profile = make_profile(name="Maple FM", country="ca", specialty="family_medicine")
+    history: list[str] = []  # practised question ids, newest first (as the store gives them)
+    asked: dict[int, list[str]] = {1: [], 2: [], 3: []}
+    for session in range(8):
+        drawn = draw(profile, count=5, seed=session, bank=bank, exclude_ids=history)
+        for slot, d in enumerate(drawn[:3], 1):
+            asked[slot].append(d.id)
+        history = list(reversed(ids(drawn))) + [i for i in history if i not in ids(drawn)]
+    for slot in (1, 2, 3):
+        n = len(slot_ids(bank, "ca", slot))
+        # every wording once before any comes back, starting with the canonical one, then the
+        # one practised longest ago
+        assert asked[slot][0] == CANONICAL_TRIO[slot - 1]
+        assert sorted(asked[slot][:n]) == sorted(slot_ids(bank, "ca", slot))
+        assert asked[slot][n:2 * n] == asked[slot][:n]
+
+
+def test_opening_question_rule():
+    bank = load_bank(ROOT / "question_bank")
+    slot = [q for q in bank.suiting("us", None) if q.opening == 1]
+    canonical, *alternatives = slot
+    rng = random.Random(0)
+    assert opening_question([], rng) is None
+    assert opening_question(slot, rng) is canonical
+    assert opening_question(slot, rng, exclude_ids={"unrelated.id"}) in slot
+    everything_newest_first = [alternatives[0].id, canonical.id, *[q.id for q in alternatives[1:]]]
+    assert opening_question(slot, rng, exclude_ids=everything_newest_first) is alternatives[-1]
+    assert opening_question(slot, rng, exclude_ids=set(everything_newest_first)) is canonical
+    only_fresh = [q.id for q in slot if q is not alternatives[0]]
+    assert all(opening_question(slot, random.Random(s), exclude_ids=only_fresh) is alternatives[0]
+               for s in range(5))
 
 
 def test_opening_can_be_turned_off(bank):
@@ -171,9 +241,43 @@ def test_applicant_questions_close_the_session(bank):
         kinds = [d.question.kind for d in drawn]
         if "applicant_questions" in kinds:
             seen += 1
-            first = kinds.index("applicant_questions")
-            assert all(k == "applicant_questions" for k in kinds[first:])
+            # asked once, at the end
+            assert kinds.count("applicant_questions") == 1 and kinds[-1] == "applicant_questions"
     assert seen > 0
+    # a long session still asks "any questions for us?" only once
+    for seed in range(10):
+        kinds = [d.question.kind for d in draw(profile, count=60, seed=seed, bank=bank)]
+        assert kinds.count("applicant_questions") == 1 and kinds[-1] == "applicant_questions"
+
+
+def test_more_applicant_questions_only_when_nothing_else_is_left(tmp_path):
+    (tmp_path / "questions_for_us.yaml").write_text(textwrap.dedent("""\
+        category: questions_for_us
+        questions:
+          - id: questions_for_us.a
+            text: "Any questions?"
+            kind: applicant_questions
+            look_for: "x"
+          - id: questions_for_us.b
+            text: "Anything to ask?"
+            kind: applicant_questions
+            look_for: "x"
+        """), encoding="utf-8")
+    (tmp_path / "personal.yaml").write_text(textwrap.dedent("""\
+        category: personal
+        questions:
+          - id: personal.a
+            text: "Why medicine?"
+            kind: motivation
+            look_for: "x"
+        """), encoding="utf-8")
+    bank = load_bank(tmp_path)
+    profile = make_profile(name="Tiny", country="us")
+    for seed in range(5):
+        two = draw(profile, count=2, seed=seed, bank=bank, opening=False)
+        assert [d.question.kind for d in two] == ["motivation", "applicant_questions"]
+        three = draw(profile, count=3, seed=seed, bank=bank, opening=False)
+        assert ids(three)[0] == "personal.a" and len(three) == 3
 
 
 def test_exclude_ids_avoids_recent_questions(bank):
