@@ -15,6 +15,11 @@ Both backends return :class:`~interview.transcript.Transcript`. ``segments()`` y
 ``transcribe(..., on_segment=callback)`` calls back per segment. Verbatim mode (default)
 keeps filler words ("um", "uh") that Whisper otherwise drops, by priming the decoder with a
 prompt written in that style; ``benchmarks/bench_fillers.py`` measures the effect.
+
+Vocabulary biasing (on by default, both modes): a short list of U.S. and Canadian
+health-system terms (:data:`VOCABULARY`) is put in front of that prompt, so tiny.en writes
+"observership", "USMLE", "CaRMS", "OHIP" the way the scoring lexicons spell them instead of
+"observeorship", "USM at least", "carum", "O-Gip"; ``benchmarks/bench_terms.py`` measures it.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Iterator, Protocol, runtime_checkable
+from typing import Any, Callable, Iterator, Protocol, Sequence, runtime_checkable
 
 from .audio import AudioClip, AudioSource, load_audio
 from .errors import TranscriptionError
@@ -36,6 +41,21 @@ DEFAULT_BACKEND = "faster-whisper"
 #: Initial prompt for verbatim mode. Whisper continues the style of its prompt, so a prompt
 #: full of disfluencies makes it write the "um"s and "uh"s it hears instead of cleaning them up.
 VERBATIM_PROMPT = "Um, so, uh, I think, like, you know, I mean, I was, uh, hmm, trying to, um, explain."
+
+#: Health-system terms the scoring lexicons (rubrics/lexicons/us.yaml, ca.yaml) look for and
+#: tiny.en misspells without a hint, per country. Keep the lists short: Whisper reads at most 224
+#: prompt tokens, and every term in the hint is also a word the model may copy into unclear audio.
+VOCABULARY_BY_COUNTRY: dict[str, tuple[str, ...]] = {
+    "us": ("USMLE Step 2 CK", "ECFMG", "ERAS", "NRMP", "ACGME", "HIPAA", "Medicaid", "FQHC", "Epic",
+           "I-PASS", "observership", "externship"),
+    "ca": ("CaRMS", "MCCQE Part I", "NAC OSCE", "CanMEDS", "OHIP", "CPSO", "AIMG", "observership"),
+}
+#: the default: both countries' terms in one hint (~75 tokens). A single country's list finds a
+#: few more of its terms but makes the model write the other terms it was told to expect more
+#: often (benchmarks/bench_terms.py); the default needs no country from the caller.
+VOCABULARY: tuple[str, ...] = tuple(dict.fromkeys(t for terms in VOCABULARY_BY_COUNTRY.values() for t in terms))
+#: longest vocabulary hint accepted, in characters (about 100 tokens, under half the prompt limit)
+MAX_VOCABULARY_CHARS = 400
 
 #: faster-whisper / OpenAI size names (resolved from local caches only)
 SIZE_NAMES = (
@@ -69,6 +89,65 @@ class DecodeOptions:
     #: (Whisper's own rule and defaults; the VAD has already removed silence)
     no_speech_threshold: float = 0.6
     log_prob_threshold: float = -1.0
+    #: terms the decoder is told to expect (see VOCABULARY); () turns the biasing off
+    vocabulary: tuple[str, ...] = VOCABULARY
+
+
+def vocabulary_for(country: str | None = None) -> tuple[str, ...]:
+    """The built-in terms for ``country`` ('us' or 'ca'); both countries' for None."""
+    if country is None:
+        return VOCABULARY
+    try:
+        return VOCABULARY_BY_COUNTRY[str(country).lower()]
+    except KeyError:
+        raise TranscriptionError(f"unknown country {country!r} for the vocabulary: use 'us' or 'ca'") from None
+
+
+def vocabulary_hint(terms) -> str | None:
+    """The vocabulary as the text put in front of the decoder prompt ("USMLE, ECFMG, ...").
+
+    ``terms`` is a sequence of terms (an empty one means no hint). Raises
+    :class:`~interview.errors.TranscriptionError` for a non-text term or a list too long for
+    Whisper's prompt.
+    """
+    if terms is None:
+        return None
+    if isinstance(terms, str):
+        terms = [terms]
+    cleaned = []
+    for term in terms:
+        if not isinstance(term, str):
+            raise TranscriptionError(f"vocabulary term {term!r} is not text: give a list of words or phrases")
+        term = " ".join(term.replace(",", " ").split())
+        if term and term not in cleaned:
+            cleaned.append(term)
+    if not cleaned:
+        return None
+    hint = ", ".join(cleaned)
+    if len(hint) > MAX_VOCABULARY_CHARS:
+        raise TranscriptionError(
+            f"the vocabulary is too long ({len(hint)} characters, {len(cleaned)} terms): keep it under "
+            f"{MAX_VOCABULARY_CHARS} characters (Whisper reads at most 224 prompt tokens), e.g. only "
+            "the terms it gets wrong"
+        )
+    return hint
+
+
+def prompt_parts(verbatim: bool, hint: str | None) -> tuple[str | None, str | None]:
+    """(vocabulary part, verbatim part) of the decoder prompt, in the order the decoder reads them.
+
+    In verbatim mode the term list is wrapped in fillers ("Um, uh, USMLE, ..., AIMG, uh, um."):
+    a bare list ahead of the filler prompt made the model drop 2 of 47 fillers in
+    benchmarks/bench_fillers.py, the wrapped list none (and it found the most terms).
+    """
+    if hint and verbatim:
+        hint = f"Um, uh, {hint}, uh, um."
+    return hint or None, VERBATIM_PROMPT if verbatim else None
+
+
+def decoder_prompt(verbatim: bool, hint: str | None = None) -> str | None:
+    """The whole initial prompt as one text (for a backend without faster-whisper's hotwords)."""
+    return " ".join(p for p in prompt_parts(verbatim, hint) if p) or None
 
 
 @runtime_checkable
@@ -79,15 +158,20 @@ class Transcriber(Protocol):
     #: the model as the user named it (size name or path), for display and storage
     model_name: str
 
-    def segments(self, source: AudioSource | AudioClip, verbatim: bool = True) -> Iterator[Segment]:
+    def segments(self, source: AudioSource | AudioClip, verbatim: bool = True, *,
+                 vocabulary: Sequence[str] | None = None) -> Iterator[Segment]:
         """Yield segments as they are decoded (decoding is lazy: consume to make progress)."""
         ...
 
     def transcribe(
         self, source: AudioSource | AudioClip, verbatim: bool = True,
-        on_segment: SegmentCallback | None = None,
+        on_segment: SegmentCallback | None = None, *, vocabulary: Sequence[str] | None = None,
     ) -> Transcript:
-        """Transcribe a whole recording; ``on_segment`` is called after each segment."""
+        """Transcribe a whole recording; ``on_segment`` is called after each segment.
+
+        ``vocabulary``: terms to expect (None = the model's default :data:`VOCABULARY`,
+        an empty list = no biasing).
+        """
         ...
 
 
@@ -103,20 +187,26 @@ class _BaseTranscriber:
         self.load_seconds = 0.0
         self._lock = threading.Lock()  # one decode at a time per loaded model
 
-    # backends implement this: yield Segments for 16 kHz mono float32 samples
-    def _segments(self, clip: AudioClip, verbatim: bool) -> Iterator[Segment]:
+    # backends implement this: yield Segments for 16 kHz mono float32 samples, with ``hint``
+    # (the vocabulary, "USMLE, ECFMG, ...") before the prompt, or None
+    def _segments(self, clip: AudioClip, verbatim: bool, hint: str | None) -> Iterator[Segment]:
         raise NotImplementedError
 
-    def segments(self, source: AudioSource | AudioClip, verbatim: bool = True) -> Iterator[Segment]:
-        clip = load_audio(source)
-        yield from self._checked(clip, verbatim)
+    def _hint(self, vocabulary: Sequence[str] | None) -> str | None:
+        return vocabulary_hint(self.options.vocabulary if vocabulary is None else vocabulary)
 
-    def _checked(self, clip: AudioClip, verbatim: bool) -> Iterator[Segment]:
+    def segments(self, source: AudioSource | AudioClip, verbatim: bool = True, *,
+                 vocabulary: Sequence[str] | None = None) -> Iterator[Segment]:
+        hint = self._hint(vocabulary)
+        clip = load_audio(source)
+        yield from self._checked(clip, verbatim, hint)
+
+    def _checked(self, clip: AudioClip, verbatim: bool, hint: str | None = None) -> Iterator[Segment]:
         """Renumber segments and keep word timings monotonic and inside the audio."""
         last = 0.0
         index = 0
         with self._lock:
-            iterator = self._segments(clip, verbatim)
+            iterator = self._segments(clip, verbatim, hint)
             while True:
                 try:
                     seg = next(iterator)
@@ -147,12 +237,13 @@ class _BaseTranscriber:
 
     def transcribe(
         self, source: AudioSource | AudioClip, verbatim: bool = True,
-        on_segment: SegmentCallback | None = None,
+        on_segment: SegmentCallback | None = None, *, vocabulary: Sequence[str] | None = None,
     ) -> Transcript:
         started = time.perf_counter()
+        hint = self._hint(vocabulary)
         clip = load_audio(source)
         segments: list[Segment] = []
-        for seg in self._checked(clip, verbatim):
+        for seg in self._checked(clip, verbatim, hint):
             segments.append(seg)
             if on_segment is not None:
                 on_segment(seg)
@@ -260,17 +351,21 @@ class FasterWhisperTranscriber(_BaseTranscriber):
         if not self.model.model.is_multilingual:
             self.options = replace(self.options, language="en")
 
-    def _segments(self, clip: AudioClip, verbatim: bool) -> Iterator[Segment]:
+    def _segments(self, clip: AudioClip, verbatim: bool, hint: str | None) -> Iterator[Segment]:
         o = self.options
+        # The vocabulary goes in as faster-whisper's ``hotwords``: the batched pipeline puts
+        # them in the previous-text slot right before the verbatim prompt (the same text
+        # decoder_prompt() gives openai-whisper).
         # The batched pipeline cuts the audio at the VAD's pauses into chunks of up to 30 s and
         # decodes each chunk on its own with the same prompt. Unlike the sequential decoder it
         # gives every chunk the verbatim prompt, never copies earlier text into later windows,
         # and never decodes a near-empty trailing window (where tiny.en loops "uh, uh, uh...").
+        hotwords, prompt = prompt_parts(verbatim, hint)
         segments, _info = self.pipeline.transcribe(
             clip.samples, language=o.language, beam_size=o.beam_size, batch_size=o.batch_size,
             temperature=list(o.temperatures), no_speech_threshold=o.no_speech_threshold,
             log_prob_threshold=o.log_prob_threshold,
-            initial_prompt=VERBATIM_PROMPT if verbatim else None,
+            initial_prompt=prompt, hotwords=hotwords,
             vad_filter=True, word_timestamps=True,
         )
         for seg in segments:
@@ -358,8 +453,9 @@ class OpenAIWhisperTranscriber(_BaseTranscriber):
         if not self.model.is_multilingual:
             self.options = replace(self.options, language="en")
 
-    def _segments(self, clip: AudioClip, verbatim: bool) -> Iterator[Segment]:
+    def _segments(self, clip: AudioClip, verbatim: bool, hint: str | None) -> Iterator[Segment]:
         o = self.options
+        # openai-whisper has no hotwords: the vocabulary starts its initial prompt.
         # openai-whisper decodes the whole file before returning; segments follow at the end.
         # It has no VAD filter: decode only the speech regions our VAD found (clip_timestamps;
         # not combined with hallucination_silence_threshold, which then loops forever in
@@ -372,7 +468,7 @@ class OpenAIWhisperTranscriber(_BaseTranscriber):
             clip.samples, language=o.language, beam_size=o.beam_size if o.beam_size > 1 else None,
             temperature=o.temperatures,
             condition_on_previous_text=o.condition_on_previous_text and not verbatim,
-            initial_prompt=VERBATIM_PROMPT if verbatim else None, carry_initial_prompt=verbatim,
+            initial_prompt=decoder_prompt(verbatim, hint), carry_initial_prompt=verbatim,
             no_speech_threshold=o.no_speech_threshold, logprob_threshold=o.log_prob_threshold,
             clip_timestamps=clips,
             word_timestamps=True, fp16=False, verbose=None,
