@@ -17,7 +17,8 @@ keeps filler words ("um", "uh") that Whisper otherwise drops, by priming the dec
 prompt written in that style; ``benchmarks/bench_fillers.py`` measures the effect.
 
 Vocabulary biasing (on by default, both modes): a short list of U.S. and Canadian
-health-system terms (:data:`VOCABULARY`) is put in front of that prompt, so tiny.en writes
+health-system terms (``rubrics/lexicons/vocabulary.yaml``, a file a coach can edit; see
+:func:`vocabulary_for`) is put in front of that prompt, so tiny.en writes
 "observership", "USMLE", "CaRMS", "OHIP" the way the scoring lexicons spell them instead of
 "observeorship", "USM at least", "carum", "O-Gip"; ``benchmarks/bench_terms.py`` measures it.
 """
@@ -32,7 +33,11 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Protocol, Sequence, runtime_checkable
 
 from .audio import AudioClip, AudioSource, load_audio
-from .errors import TranscriptionError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import RubricError, TranscriptionError
+from .paths import lexicons_dir
+from .yamlfile import describe_errors, load_cached
 from .transcript import Segment, Transcript, Word
 
 BACKENDS = ("faster-whisper", "openai-whisper")
@@ -42,18 +47,6 @@ DEFAULT_BACKEND = "faster-whisper"
 #: full of disfluencies makes it write the "um"s and "uh"s it hears instead of cleaning them up.
 VERBATIM_PROMPT = "Um, so, uh, I think, like, you know, I mean, I was, uh, hmm, trying to, um, explain."
 
-#: Health-system terms the scoring lexicons (rubrics/lexicons/us.yaml, ca.yaml) look for and
-#: tiny.en misspells without a hint, per country. Keep the lists short: Whisper reads at most 224
-#: prompt tokens, and every term in the hint is also a word the model may copy into unclear audio.
-VOCABULARY_BY_COUNTRY: dict[str, tuple[str, ...]] = {
-    "us": ("USMLE Step 2 CK", "ECFMG", "ERAS", "NRMP", "ACGME", "HIPAA", "Medicaid", "FQHC", "Epic",
-           "I-PASS", "observership", "externship"),
-    "ca": ("CaRMS", "MCCQE Part I", "NAC OSCE", "CanMEDS", "OHIP", "CPSO", "AIMG", "observership"),
-}
-#: the default: both countries' terms in one hint (~75 tokens). A single country's list finds a
-#: few more of its terms but makes the model write the other terms it was told to expect more
-#: often (benchmarks/bench_terms.py); the default needs no country from the caller.
-VOCABULARY: tuple[str, ...] = tuple(dict.fromkeys(t for terms in VOCABULARY_BY_COUNTRY.values() for t in terms))
 #: longest vocabulary hint accepted, in characters (about 100 tokens, under half the prompt limit)
 MAX_VOCABULARY_CHARS = 400
 
@@ -89,16 +82,41 @@ class DecodeOptions:
     #: (Whisper's own rule and defaults; the VAD has already removed silence)
     no_speech_threshold: float = 0.6
     log_prob_threshold: float = -1.0
-    #: terms the decoder is told to expect (see VOCABULARY); () turns the biasing off
-    vocabulary: tuple[str, ...] = VOCABULARY
+    #: terms the decoder is told to expect; None = :func:`vocabulary_for` (the file's terms of
+    #: both countries), () turns the biasing off
+    vocabulary: tuple[str, ...] | None = None
 
 
-def vocabulary_for(country: str | None = None) -> tuple[str, ...]:
-    """The built-in terms for ``country`` ('us' or 'ca'); both countries' for None."""
-    if country is None:
-        return VOCABULARY
+class _VocabularyFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    us: list[str] = Field(default_factory=list)
+    ca: list[str] = Field(default_factory=list)
+
+
+def _parse_vocabulary(path: Path, data) -> dict[str, tuple[str, ...]]:
+    if not isinstance(data, dict):
+        raise RubricError(f"{path}: expected a mapping with the lists 'us' and 'ca'")
     try:
-        return VOCABULARY_BY_COUNTRY[str(country).lower()]
+        parsed = _VocabularyFile(**data)
+    except ValidationError as exc:
+        raise RubricError(describe_errors(exc, path)) from None
+    lists = {"us": tuple(parsed.us), "ca": tuple(parsed.ca)}
+    try:
+        vocabulary_hint(tuple(dict.fromkeys(lists["us"] + lists["ca"])))
+    except TranscriptionError as exc:
+        raise RubricError(f"{path}: {exc}") from None
+    return lists
+
+
+def vocabulary_for(country: str | None = None, path: Path | None = None) -> tuple[str, ...]:
+    """The terms to expect for ``country`` ('us' or 'ca'), or both countries' for None, from
+    ``rubrics/lexicons/vocabulary.yaml`` (read once per change of the file)."""
+    lists = load_cached(path or lexicons_dir() / "vocabulary.yaml", "vocabulary", _parse_vocabulary)
+    if country is None:
+        return tuple(dict.fromkeys(lists["us"] + lists["ca"]))
+    try:
+        return lists[str(country).lower()]
     except KeyError:
         raise TranscriptionError(f"unknown country {country!r} for the vocabulary: use 'us' or 'ca'") from None
 
@@ -169,8 +187,8 @@ class Transcriber(Protocol):
     ) -> Transcript:
         """Transcribe a whole recording; ``on_segment`` is called after each segment.
 
-        ``vocabulary``: terms to expect (None = the model's default :data:`VOCABULARY`,
-        an empty list = no biasing).
+        ``vocabulary``: terms to expect (None = the options' vocabulary, by default
+        ``rubrics/lexicons/vocabulary.yaml``; an empty list = no biasing).
         """
         ...
 
@@ -193,7 +211,8 @@ class _BaseTranscriber:
         raise NotImplementedError
 
     def _hint(self, vocabulary: Sequence[str] | None) -> str | None:
-        return vocabulary_hint(self.options.vocabulary if vocabulary is None else vocabulary)
+        terms = vocabulary if vocabulary is not None else self.options.vocabulary
+        return vocabulary_hint(vocabulary_for() if terms is None else terms)
 
     def segments(self, source: AudioSource | AudioClip, verbatim: bool = True, *,
                  vocabulary: Sequence[str] | None = None) -> Iterator[Segment]:

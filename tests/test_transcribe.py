@@ -19,7 +19,6 @@ from interview.lexicon import load_lexicon
 from interview.transcribe import (
     MAX_VOCABULARY_CHARS,
     VERBATIM_PROMPT,
-    VOCABULARY,
     FasterWhisperTranscriber,
     Transcriber,
     decoder_prompt,
@@ -261,9 +260,9 @@ def test_a_caller_vocabulary_replaces_the_default(transcriber):
 
 
 def test_vocabulary_hint_and_prompt():
-    hint = vocabulary_hint(VOCABULARY)
+    hint = vocabulary_hint(vocabulary_for())
     assert hint.split(", ")[:2] == ["USMLE Step 2 CK", "ECFMG"] and len(hint) <= MAX_VOCABULARY_CHARS
-    assert set(vocabulary_for("us")) | set(vocabulary_for("ca")) == set(VOCABULARY) == set(vocabulary_for())
+    assert set(vocabulary_for("us")) | set(vocabulary_for("ca")) == set(vocabulary_for())
     assert vocabulary_hint(()) is None and vocabulary_hint(None) is None
     assert vocabulary_hint([" CaRMS ", "CaRMS", "NAC,OSCE"]) == "CaRMS, NAC OSCE"
     # verbatim: the terms are wrapped in fillers, then the filler prompt; plain: just the terms
@@ -279,3 +278,25 @@ def test_bad_vocabulary_is_refused_before_decoding(transcriber):
         transcriber.transcribe(FIXTURES / "answer.wav", vocabulary=["USMLE", 3])
     with pytest.raises(TranscriptionError, match="unknown country"):
         vocabulary_for("uk")
+
+
+def test_vocabulary_is_a_file_a_coach_edits(tmp_path, monkeypatch):
+    """The terms come from rubrics/lexicons/vocabulary.yaml; an edit is used, a broken file
+    is refused with a message naming it."""
+    import shutil
+
+    from interview.errors import RubricError
+    from interview.paths import rubrics_dir
+
+    rubrics = tmp_path / "rubrics"
+    shutil.copytree(rubrics_dir(), rubrics)
+    monkeypatch.setenv("INTERVIEW_RUBRICS_DIR", str(rubrics))
+    path = rubrics / "lexicons" / "vocabulary.yaml"
+    path.write_text("us: [USMLE, Cerner]\nca: [CaRMS]\n", encoding="utf-8")
+    assert vocabulary_for() == ("USMLE", "Cerner", "CaRMS") and vocabulary_for("ca") == ("CaRMS",)
+    path.write_text("us: [USMLE]\nuk: [NHS]\n", encoding="utf-8")
+    with pytest.raises(RubricError, match=r"vocabulary.yaml: uk: is not a known field"):
+        vocabulary_for()
+    path.write_text("us: [" + ", ".join(f"term{i}" for i in range(80)) + "]\n", encoding="utf-8")
+    with pytest.raises(RubricError, match=r"vocabulary.yaml: the vocabulary is too long"):
+        vocabulary_for()
