@@ -24,9 +24,9 @@ run: install
 test: install
 	$(BIN)/python -m pytest tests
 
+# Speed, memory and accuracy figures (medians), as quoted in README.md.
 bench: install
-	$(BIN)/python benchmarks/bench_transcribe.py
-	$(BIN)/python benchmarks/bench_scoring.py
+	for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache
