@@ -58,6 +58,13 @@ REQUIRED_CUES: dict[str, set[str]] = {
 Number = Union[int, float]
 
 
+def _kind_applies(only_kinds: list[str], except_kinds: list[str], kind: str | None) -> bool:
+    """Whether a signal or criterion limited to ``only_kinds`` / ``except_kinds`` applies."""
+    if only_kinds and kind not in only_kinds:
+        return False
+    return not (except_kinds and kind in except_kinds)
+
+
 class Signal(BaseModel):
     """How one measured figure maps to a 1-5 sub-score."""
 
@@ -107,11 +114,7 @@ class Signal(BaseModel):
             return False
         if self.when == "typed" and timed:
             return False
-        if self.only_kinds and kind not in self.only_kinds:
-            return False
-        if self.except_kinds and kind in self.except_kinds:
-            return False
-        return True
+        return _kind_applies(self.only_kinds, self.except_kinds, kind)
 
     def subscore(self, value: float) -> float:
         """1 (at or past ``poor``) to 5 (at or better than ``good``), linear in between."""
@@ -259,11 +262,7 @@ class Criterion(BaseModel):
     def applies(self, *, kind: str | None, has_profile: bool) -> bool:
         if self.requires_profile and not has_profile:
             return False
-        if self.only_kinds and kind not in self.only_kinds:
-            return False
-        if self.except_kinds and kind in self.except_kinds:
-            return False
-        return True
+        return _kind_applies(self.only_kinds, self.except_kinds, kind)
 
     def band(self, score: float) -> Band:
         return self.bands[min(5, max(1, int(score + 0.5)))]
