@@ -37,7 +37,7 @@ from interview.emails import (  # noqa: E402
     suggest_details,
     to_eml,
 )
-from interview.errors import InterviewError, NotFound  # noqa: E402
+from interview.errors import InterviewError  # noqa: E402
 from interview.profile import COUNTRY_NAMES, SPECIALTIES, make_profile  # noqa: E402
 
 FROM_TITLE = "From the title"
@@ -174,104 +174,107 @@ with st.expander("2. Your signature", expanded=applicant is None):
 
 if profile is None:
     st.info("Pick a saved session or enter the program's name to draft emails.")
-    st.stop()
 
 # ---- 3. interviewers and details -------------------------------------------------------
 
-answers = [a.display_text for a in session.answers] if session is not None else []
-try:
-    suggestions = suggest_details(profile, answers, limit=12)
-except InterviewError as exc:
-    _ui.show_error(exc, "Suggestions are unavailable")
-    suggestions = []
 
-st.subheader("3. Interviewers")
-st.caption("For each interviewer, pick a detail from your conversation (suggested from the "
-           "program and what you said in practice) or type your own.")
-count = int(st.number_input("How many interviewers?", min_value=1, max_value=MAX_INTERVIEWERS,
-                            value=1, step=1, key="email_count"))
-interviewers: list[Interviewer] = []
-details: list[str] = []
-for i in range(count):
-    with st.container(border=True):
-        cols = st.columns([2, 2, 2, 2])
-        name = cols[0].text_input(f"Interviewer {i + 1} name", key=f"email_iv_name_{i}",
-                                  placeholder="Dr. Maria Lopez")
-        title = cols[1].text_input("Title", key=f"email_iv_title_{i}",
-                                   placeholder="Program Director")
-        role = cols[2].selectbox(
-            "Role", [FROM_TITLE, *templates.roles.labels, OTHER], key=f"email_iv_role_{i}",
-            help="Each email thanks the interviewer in a way suited to their role. "
-            f"\"{FROM_TITLE}\" infers it from the title; \"{OTHER}\" uses a general sentence.")
-        address = cols[3].text_input("Email", key=f"email_iv_email_{i}")
-        options = [*suggestions, OWN]
-        pick = st.selectbox("Detail", options, index=min(i, len(suggestions)) if suggestions else 0,
-                            key=f"email_pick_{i}_{sfx}")
-        own = st.text_input("Or type your own detail", key=f"email_detail_{i}",
-                            placeholder="the mentorship opportunities you offer")
-        role = {FROM_TITLE: "", OTHER: "other"}.get(role, role)
-        interviewers.append(Interviewer(name=name, title=title, role=role, email=address))
-        details.append(own.strip() or ("" if pick == OWN else pick))
-
-tone = st.radio("Tone", templates.tones, index=templates.tones.index("warm")
-                if "warm" in templates.tones else 0, horizontal=True, key="email_tone")
-
-if st.button("Draft emails", type="primary", key="email_generate"):
+def interviewers_and_drafting() -> None:
+    """Section 3: the interviewers, a detail for each, the tone, and the Draft button
+    (shown once a program is known; saved drafts are listed below either way)."""
+    answers = [a.display_text for a in session.answers] if session is not None else []
     try:
-        drafts = draft_emails(
-            Candidate(name=cand_name, email=cand_email, phone=cand_phone,
-                      aamc_id="" if is_ca else cand_id, carms_id=cand_id if is_ca else ""),
-            profile, interviewers, details, tone=tone,
-            interview_at=datetime.combine(interview_day, interview_time), answers=answers,
-        )
+        suggestions = suggest_details(profile, answers, limit=12)
     except InterviewError as exc:
-        _ui.show_error(exc, "Cannot draft the emails")
-        drafts = []
-    warnings = st.session_state.setdefault("email_warnings", {})
-    standalone = st.session_state.setdefault("email_draft_ids", [])
-    unsaved = st.session_state.setdefault("email_unsaved", [])
-    for d, person in zip(drafts, interviewers):
-        if store is None:
-            unsaved.append(d)
-            continue
+        _ui.show_error(exc, "Suggestions are unavailable")
+        suggestions = []
+
+    st.subheader("3. Interviewers")
+    st.caption("For each interviewer, pick a detail from your conversation (suggested from the "
+               "program and what you said in practice) or type your own.")
+    count = int(st.number_input("How many interviewers?", min_value=1, max_value=MAX_INTERVIEWERS,
+                                value=1, step=1, key="email_count"))
+    interviewers: list[Interviewer] = []
+    details: list[str] = []
+    for i in range(count):
+        with st.container(border=True):
+            cols = st.columns([2, 2, 2, 2])
+            name = cols[0].text_input(f"Interviewer {i + 1} name", key=f"email_iv_name_{i}",
+                                      placeholder="Dr. Maria Lopez")
+            title = cols[1].text_input("Title", key=f"email_iv_title_{i}",
+                                       placeholder="Program Director")
+            role = cols[2].selectbox(
+                "Role", [FROM_TITLE, *templates.roles.labels, OTHER], key=f"email_iv_role_{i}",
+                help="Each email thanks the interviewer in a way suited to their role. "
+                f"\"{FROM_TITLE}\" infers it from the title; \"{OTHER}\" uses a general sentence.")
+            address = cols[3].text_input("Email", key=f"email_iv_email_{i}")
+            options = [*suggestions, OWN]
+            pick = st.selectbox("Detail", options, index=min(i, len(suggestions)) if suggestions else 0,
+                                key=f"email_pick_{i}_{sfx}")
+            own = st.text_input("Or type your own detail", key=f"email_detail_{i}",
+                                placeholder="the mentorship opportunities you offer")
+            role = {FROM_TITLE: "", OTHER: "other"}.get(role, role)
+            interviewers.append(Interviewer(name=name, title=title, role=role, email=address))
+            details.append(own.strip() or ("" if pick == OWN else pick))
+
+    tone = st.radio("Tone", templates.tones, index=templates.tones.index("warm")
+                    if "warm" in templates.tones else 0, horizontal=True, key="email_tone")
+
+    if st.button("Draft emails", type="primary", key="email_generate"):
         try:
-            rec = store.save_email_draft(
-                session_id, interviewer_name=d.to, interviewer_title=d.to_title or None,
-                interviewer_role=d.role or None, interviewer_email=d.to_email or None,
-                detail=d.detail, tone=d.tone, subject=d.subject, body=d.body,
-                send_by=d.send_by,
+            drafts = draft_emails(
+                Candidate(name=cand_name, email=cand_email, phone=cand_phone,
+                          aamc_id="" if is_ca else cand_id, carms_id=cand_id if is_ca else ""),
+                profile, interviewers, details, tone=tone,
+                interview_at=datetime.combine(interview_day, interview_time), answers=answers,
             )
         except InterviewError as exc:
-            _ui.show_error(exc, "The draft was not saved")
-            unsaved.append(d)
-            continue
-        # word count and missing addresses are re-checked live below, as the draft is edited
-        warnings[rec.id] = [w for w in d.warnings if "suggested" in w or "reads the same" in w]
-        if session_id is None:
-            standalone.append(rec.id)
-    if drafts:
-        where = "with the session" if session_id else "in your drafts"
-        st.success(f"{len(drafts)} draft(s) ready and saved {where}.")
+            _ui.show_error(exc, "Cannot draft the emails")
+            drafts = []
+        warnings = st.session_state.setdefault("email_warnings", {})
+        unsaved = st.session_state.setdefault("email_unsaved", [])
+        for d, person in zip(drafts, interviewers):
+            if store is None:
+                unsaved.append(d)
+                continue
+            try:
+                rec = store.save_email_draft(
+                    session_id, interviewer_name=d.to, interviewer_title=d.to_title or None,
+                    interviewer_role=d.role or None, interviewer_email=d.to_email or None,
+                    detail=d.detail, tone=d.tone, subject=d.subject, body=d.body,
+                    send_by=d.send_by,
+                )
+            except InterviewError as exc:
+                _ui.show_error(exc, "The draft was not saved")
+                unsaved.append(d)
+                continue
+            # word count and missing addresses are re-checked live below, as the draft is edited
+            warnings[rec.id] = [w for w in d.warnings if "suggested" in w or "reads the same" in w]
+        if drafts:
+            where = "with the session" if session_id else "in your drafts"
+            st.success(f"{len(drafts)} draft(s) ready and saved {where}.")
+
+
+if profile is not None:
+    interviewers_and_drafting()
+
 
 # ---- 4. drafts -------------------------------------------------------------------------
 
 records = []
 if store is not None:
     try:
-        if session_id is not None:
-            records = store.list_email_drafts(session_id)
-        else:
-            for did in st.session_state.get("email_draft_ids", []):
-                try:
-                    records.append(store.get_email_draft(did))
-                except NotFound:
-                    pass
+        # no session picked: every draft saved without one, from the database (newest
+        # first), so drafts typed for a program by hand survive a reload or restart
+        records = (store.list_email_drafts(session_id) if session_id is not None
+                   else store.list_standalone_email_drafts())
     except InterviewError as exc:
         _ui.show_error(exc, "Saved drafts cannot be listed")
 
 unsaved_drafts: list[EmailDraft] = st.session_state.get("email_unsaved", [])
 if records or unsaved_drafts:
     st.subheader("4. Your drafts")
+    if session_id is None and records:
+        st.caption("Drafts saved without a practice session, newest first.")
 
 
 def _save(draft_id: str, field: str, key: str) -> None:

@@ -1153,6 +1153,18 @@ class Store:
             return [_copy(EmailDraftRecord, r)
                     for r in db.scalars(q.order_by(_EmailDraft.created_at))]
 
+    def list_standalone_email_drafts(self) -> list[EmailDraftRecord]:
+        """Drafts saved without a session (``session_id`` NULL), newest first.
+
+        :meth:`list_email_drafts` with no session returns *every* draft; this is the list a
+        page shows when no practice session is picked, so drafts typed for a program by hand
+        stay findable after a reload or restart.
+        """
+        q = (sa.select(_EmailDraft).where(_EmailDraft.session_id.is_(None))
+             .order_by(_EmailDraft.created_at.desc()))
+        with self._session() as db:
+            return [_copy(EmailDraftRecord, r) for r in db.scalars(q)]
+
     def update_email_draft(self, draft_id: str, **changes) -> EmailDraftRecord:
         """Edit a draft (subject, body, tone, detail, interviewer_*, send_by)."""
         bad = set(changes) - self._DRAFT_FIELDS

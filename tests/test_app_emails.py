@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from interview.profile import make_profile
@@ -187,3 +188,54 @@ def test_role_picked_in_the_page_overrides_the_title(store):
     assert chen.interviewer_role == "Chief resident" and "candid view of resident life" in chen.body
     # the role is shown next to a title that does not say it
     assert any("Assistant (program coordinator)" in m.value for m in at.markdown)
+
+
+def _draft_by_hand(at: AppTest, program: str, interviewer: str, detail: str) -> None:
+    """Type a program (no saved session), one interviewer and a detail, and draft."""
+    at.text_input(key="email_program_name_none").set_value(program)
+    at.run()
+    at.text_input(key="email_cand_name_none").set_value("Ade Bello")
+    at.text_input(key="email_iv_name_0").set_value(interviewer)
+    at.text_input(key="email_detail_0").set_value(detail)
+    at.button(key="email_generate").click().run()
+    no_problems(at)
+
+
+def test_standalone_drafts_are_listed_after_a_restart(store, saved_session):
+    # a draft saved with a practice session, which must not appear among standalone drafts
+    with_session = store.save_email_draft(saved_session.id, interviewer_name="Dr. Session",
+                                          subject="Thank you", body="Dear Dr. Session")
+    at = page()
+    _draft_by_hand(at, "Riverside Internal Medicine", "Dr. Maria Lopez", "the night-float teaching")
+    _draft_by_hand(at, "Lakeshore Pediatrics", "Dr. John Chen", "the NICU rotation")
+    older, newer = [d for d in store.list_email_drafts() if d.session_id is None]
+    assert "Riverside" in older.subject and "Lakeshore" in newer.subject
+
+    # a restart: no cached store, a fresh page run on the same data dir, nothing typed
+    st.cache_resource.clear()
+    again = page()
+    no_problems(again)
+    bodies = [t.key.removeprefix("email_body_") for t in again.text_area
+              if t.key.startswith("email_body_")]
+    assert bodies == [newer.id, older.id]                        # from the database, newest first
+    assert with_session.id not in bodies
+    assert again.text_area(key=f"email_body_{older.id}").value == older.body
+    assert "the night-float teaching" in older.body
+    assert any("without a practice session" in c.value for c in again.caption)
+    assert any("enter the program" in i.value for i in again.info)  # the form still asks
+
+    # an edit and a delete on the fresh page reach the database
+    again.text_area(key=f"email_body_{newer.id}").set_value("Dear Dr. Chen,\n\nThank you.\n").run()
+    no_problems(again)
+    assert store.get_email_draft(newer.id).body == "Dear Dr. Chen,\n\nThank you.\n"
+    again.button(key=f"email_delete_{older.id}").click().run()
+    no_problems(again)
+    assert [d.id for d in store.list_standalone_email_drafts()] == [newer.id]
+    assert [t.key for t in again.text_area if t.key.startswith("email_body_")] == [
+        f"email_body_{newer.id}"]
+
+    # picking the session shows only its own draft
+    again.selectbox(key="email_session").set_value(saved_session.id).run()
+    no_problems(again)
+    assert [t.key for t in again.text_area if t.key.startswith("email_body_")] == [
+        f"email_body_{with_session.id}"]

@@ -457,6 +457,24 @@ def test_email_drafts(store, profile):
     assert [x.id for x in store.list_email_drafts()] == [d.id]
 
 
+def test_standalone_drafts_are_listed_apart_from_session_drafts(store, profile):
+    sess = _session(store, profile)
+    first = store.save_email_draft(None, interviewer_name="Dr. Early", subject="s1", body="b1")
+    with_session = store.save_email_draft(sess.id, interviewer_name="Dr. Roy", subject="s",
+                                          body="b")
+    second = store.save_email_draft(None, interviewer_name="Dr. Late", subject="s2", body="b2")
+    # standalone only, newest first; the session's draft is listed only with its session
+    assert [d.id for d in store.list_standalone_email_drafts()] == [second.id, first.id]
+    assert [d.id for d in store.list_email_drafts(sess.id)] == [with_session.id]
+    # existing behaviour kept: no session means every draft, oldest first
+    assert [d.id for d in store.list_email_drafts()] == [first.id, with_session.id, second.id]
+    store.delete_email_draft(second.id)
+    assert [d.id for d in store.list_standalone_email_drafts()] == [first.id]
+    store.delete_email_draft(first.id)
+    assert store.list_standalone_email_drafts() == []
+    assert [d.id for d in store.list_email_drafts(sess.id)] == [with_session.id]
+
+
 # ---- export / import ---------------------------------------------------------------------
 
 def test_export_import_round_trip_keeps_ids(tmp_path, monkeypatch, profile):
