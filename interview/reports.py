@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .errors import TemplateError
 from .paths import templates_dir
@@ -167,8 +167,11 @@ class Comparison:
     #: question categories of the bank this applicant has not practised yet
     not_practised: list[str] = field(default_factory=list)
     #: every session up to this one, oldest first, for the progress table:
-    #: [{id, date, overall, criteria: {id: score}, wpm, fillers_per_min, current}]
+    #: [{id, date, program, overall, criteria: {id: score}, wpm, fillers_per_min, current}]
+    #: (just this session when there is no earlier one)
     progress: list[dict] = field(default_factory=list)
+    #: criterion id -> name for the progress chart, in the order the rubric lists them
+    criteria: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -396,6 +399,8 @@ class _ReportContext:
     def __init__(self, report: Report, answers: list[_AnswerContext]):
         self._r = report
         self.answers = answers
+        self.progress_chart = progress_chart_svg(
+            report.comparison.progress, report.comparison.criteria)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._r, name)
@@ -574,11 +579,18 @@ def build_report(store: Any, session_id: str, *, bank: Any = None) -> Report:
     report.comparison = comparison_from_points(current, points, _criterion_names(session, answers))
     report.comparison.not_practised = [category_label(c) for c in not_practised]
     report.comparison.progress = [
-        {"id": p.session_id, "date": format_date(p.date), "overall": p.overall,
-         "criteria": dict(p.criteria), "wpm": p.wpm, "fillers_per_min": p.fillers_per_min,
-         "current": p.session_id == session.id}
+        {"id": p.session_id, "date": format_date(p.date), "program": p.program,
+         "overall": p.overall, "criteria": dict(p.criteria), "wpm": p.wpm,
+         "fillers_per_min": p.fillers_per_min, "current": p.session_id == session.id}
         for p in [*points, current]
-    ] if points else []
+    ]
+    # chart series: this session's criteria, then any scored only in earlier sessions
+    names = _criterion_names(session, answers)
+    earlier_names = earlier.criteria if points else {}
+    for p in points:
+        for cid in p.criteria:
+            names.setdefault(cid, earlier_names.get(cid) or cid)
+    report.comparison.criteria = names
     return report
 
 
@@ -610,3 +622,146 @@ def comparison_from_points(current: Any, previous: list[Any], names: dict[str, s
                   for p in previous],
         deltas=deltas if previous else [],
     )
+
+
+# --------------------------------------------------------------------------- progress chart
+#: series colours (Okabe-Ito, distinguishable with common colour-vision deficiencies and in
+#: greyscale print together with the marker shapes)
+CHART_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
+                 "#000000", "#8C6D1F")
+#: marker shapes, cycled with the colours so series stay apart when printed in grey
+CHART_MARKERS = ("circle", "square", "diamond", "triangle")
+#: chart geometry in SVG user units (the SVG scales to the page width through its viewBox)
+CHART_WIDTH = 640
+_PLOT_LEFT, _PLOT_RIGHT, _PLOT_TOP, _PLOT_HEIGHT = 56, 20, 40, 200
+_LEGEND_ROW = 18
+SCORE_MIN, SCORE_MAX = 1, 5
+
+
+def _score_y(score: float) -> float:
+    """The y coordinate of a score: 5 at the top of the plot, 1 at the bottom."""
+    clamped = min(max(float(score), SCORE_MIN), SCORE_MAX)
+    return _PLOT_TOP + (SCORE_MAX - clamped) / (SCORE_MAX - SCORE_MIN) * _PLOT_HEIGHT
+
+
+def _marker(shape: str, x: float, y: float, r: float, colour: str, title: str, **attrs: Any) -> str:
+    extra = "".join(f' {k.replace("_", "-")}="{escape(v)}"' for k, v in attrs.items())
+    inner = f"<title>{escape(title)}</title>"
+    style = f'fill="{colour}" stroke="#ffffff" stroke-width="1"'
+    if shape == "square":
+        return (f'<rect class="point" x="{x - r:.1f}" y="{y - r:.1f}" width="{2 * r:.1f}" '
+                f'height="{2 * r:.1f}" data-cx="{x:.1f}" data-cy="{y:.1f}" {style}{extra}>{inner}</rect>')
+    if shape in ("diamond", "triangle"):
+        if shape == "diamond":
+            pts = [(x, y - r * 1.3), (x + r * 1.3, y), (x, y + r * 1.3), (x - r * 1.3, y)]
+        else:
+            pts = [(x, y - r * 1.3), (x + r * 1.2, y + r), (x - r * 1.2, y + r)]
+        coords = " ".join(f"{px:.1f},{py:.1f}" for px, py in pts)
+        return (f'<polygon class="point" points="{coords}" data-cx="{x:.1f}" data-cy="{y:.1f}" '
+                f'{style}{extra}>{inner}</polygon>')
+    return (f'<circle class="point" cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" data-cx="{x:.1f}" '
+            f'data-cy="{y:.1f}" {style}{extra}>{inner}</circle>')
+
+
+def progress_chart_svg(progress: list[dict], criteria: dict[str, str], *,
+                       title: str = "Criterion scores across sessions") -> Markup:
+    """An inline SVG line chart of each criterion's score (1-5) across sessions.
+
+    ``progress`` is :attr:`Comparison.progress` (sessions oldest first, each with
+    ``criteria: {id: score}``, ``date``, ``program`` and ``current``); ``criteria`` maps
+    criterion ids to names (the series, in legend order). Each criterion is a ``<g
+    class="series">`` with one ``<polyline>`` (when it has two or more scores) and one marker
+    per scored session; a higher score is drawn higher. The current session is marked with a
+    shaded band and "this session". A single session shows its points. No JavaScript, no
+    external resources; every label is escaped. Returns ``Markup('')`` when nothing was scored.
+    """
+    sessions = list(progress or [])
+    series = [(cid, name) for cid, name in (criteria or {}).items()
+              if any(p.get("criteria", {}).get(cid) is not None for p in sessions)]
+    if not sessions or not series:
+        return Markup("")
+    n = len(sessions)
+    plot_w = CHART_WIDTH - _PLOT_LEFT - _PLOT_RIGHT
+    step = plot_w / n
+    xs = [_PLOT_LEFT + step * (i + 0.5) for i in range(n)]
+    plot_bottom = _PLOT_TOP + _PLOT_HEIGHT
+    # legend: two columns under the x-axis labels
+    legend_top = plot_bottom + 58
+    legend_rows = (len(series) + 1) // 2
+    height = legend_top + legend_rows * _LEGEND_ROW + 6
+    label = f"{title}: " + "; ".join(name for _, name in series)
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="progress-chart" role="img" '
+        f'viewBox="0 0 {CHART_WIDTH} {height}" width="100%" preserveAspectRatio="xMidYMin meet" '
+        f'font-family="Helvetica, Arial, sans-serif" font-size="11" aria-label="{escape(label)}">',
+        f"<title>{escape(title)}</title>",
+    ]
+    # the current session: a shaded column behind everything
+    for i, p in enumerate(sessions):
+        if p.get("current"):
+            band = (f'<rect x="{xs[i] - step / 2:.1f}" y="{_PLOT_TOP - 26}" width="{step:.1f}" '
+                    f'height="{_PLOT_HEIGHT + 26}" fill="#fff4cc" />') if n > 1 else ""
+            out.append(
+                f'<g class="current-session">{band}'
+                f'<text x="{xs[i]:.1f}" y="{_PLOT_TOP - 12}" text-anchor="middle" fill="#52606d" '
+                f'font-weight="bold">this session</text></g>')
+    # y axis: grid line and label per score
+    out.append('<g class="y-axis">')
+    for s in range(SCORE_MIN, SCORE_MAX + 1):
+        y = _score_y(s)
+        out.append(f'<line x1="{_PLOT_LEFT}" x2="{_PLOT_LEFT + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
+                   f'stroke="#d9e2ec" stroke-width="1" />'
+                   f'<text x="{_PLOT_LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" fill="#52606d">{s}</text>')
+    mid = _PLOT_TOP + _PLOT_HEIGHT / 2
+    out.append(f'<text x="14" y="{mid:.1f}" text-anchor="middle" fill="#1f2933" '
+               f'transform="rotate(-90 14 {mid:.1f})">Score (1–5)</text></g>')
+    # x axis: one tick label per session (thinned when crowded), then the axis title
+    every = max(1, -(-n // 10))
+    out.append(f'<g class="x-axis"><line x1="{_PLOT_LEFT}" x2="{_PLOT_LEFT + plot_w}" '
+               f'y1="{plot_bottom}" y2="{plot_bottom}" stroke="#9aa5b1" stroke-width="1" />')
+    for i, p in enumerate(sessions):
+        if i % every and i != n - 1 and not p.get("current"):
+            continue
+        date = str(p.get("date") or "")
+        day, _, time = date.partition(" ")
+        weight = ' font-weight="bold"' if p.get("current") else ""
+        out.append(f'<text x="{xs[i]:.1f}" y="{plot_bottom + 15}" text-anchor="middle" '
+                   f'fill="#1f2933"{weight}>{escape(day or f"#{i + 1}")}</text>')
+        if time:
+            out.append(f'<text x="{xs[i]:.1f}" y="{plot_bottom + 27}" text-anchor="middle" '
+                       f'fill="#52606d" font-size="9">{escape(time)}</text>')
+    out.append(f'<text x="{_PLOT_LEFT + plot_w / 2:.1f}" y="{plot_bottom + 44}" text-anchor="middle" '
+               f'fill="#1f2933">Session date (oldest first)</text></g>')
+    # one series per criterion
+    for k, (cid, name) in enumerate(series):
+        colour = CHART_COLOURS[k % len(CHART_COLOURS)]
+        shape = CHART_MARKERS[k % len(CHART_MARKERS)]
+        pts = [(xs[i], _score_y(sc), sc, p) for i, p in enumerate(sessions)
+               if (sc := p.get("criteria", {}).get(cid)) is not None]
+        out.append(f'<g class="series" data-criterion="{escape(cid)}" data-name="{escape(name)}">')
+        if len(pts) >= 2:
+            coords = " ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in pts)
+            out.append(f'<polyline points="{coords}" fill="none" stroke="{colour}" '
+                       f'stroke-width="2" stroke-linejoin="round" />')
+        for x, y, sc, p in pts:
+            where = " · ".join(str(v) for v in (p.get("date"), p.get("program")) if v)
+            r = 5.0 if p.get("current") else 4.0
+            out.append(_marker(shape, x, y, r, colour, f"{name}: {sc:.1f} ({where})",
+                               data_score=f"{sc:g}"))
+        out.append("</g>")
+    # legend
+    out.append('<g class="legend">')
+    col_w = (CHART_WIDTH - _PLOT_LEFT) / 2
+    for k, (cid, name) in enumerate(series):
+        colour = CHART_COLOURS[k % len(CHART_COLOURS)]
+        shape = CHART_MARKERS[k % len(CHART_MARKERS)]
+        x = _PLOT_LEFT + (k % 2) * col_w
+        y = legend_top + (k // 2) * _LEGEND_ROW
+        shown = name if len(name) <= 44 else name[:43] + "…"
+        out.append(f'<line x1="{x:.1f}" x2="{x + 22:.1f}" y1="{y:.1f}" y2="{y:.1f}" '
+                   f'stroke="{colour}" stroke-width="2" />')
+        out.append(_marker(shape, x + 11, y, 3.5, colour, name).replace('class="point"', 'class="key"'))
+        out.append(f'<text x="{x + 28:.1f}" y="{y + 4:.1f}" fill="#1f2933">{escape(shown)}'
+                   f"<title>{escape(name)}</title></text>")
+    out.append("</g></svg>")
+    return Markup("".join(out))

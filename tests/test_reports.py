@@ -287,3 +287,107 @@ def test_cli_report_unknown_id(data_dir):
     assert r.returncode == 2
     assert r.stderr.startswith("error:") and "doesnotexist" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+# ------------------------------------------------------------------ progress chart (SVG)
+def _chart(html: str):
+    """The progress chart of a rendered report, parsed as XML (so it must be well-formed)."""
+    import xml.etree.ElementTree as ET
+
+    m = re.search(r"<svg\b.*?</svg>", html, re.S)
+    assert m, "no inline SVG chart in the report"
+    return m.group(0), ET.fromstring(m.group(0))
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _series(svg):
+    out = {}
+    for g in svg.iter(f"{SVG}g"):
+        if g.get("class") == "series":
+            points = [(float(e.get("data-score")), float(e.get("data-cx")), float(e.get("data-cy")))
+                      for e in g if e.get("class") == "point"]
+            out[g.get("data-criterion")] = (g.findall(f"{SVG}polyline"), points)
+    return out
+
+
+def test_progress_chart_one_series_per_criterion(store, reviewed):
+    first, second, _, _ = reviewed
+    third = store_session(store, [Answer(STRONG_US, category="personal"),
+                                  Answer(STRONG_US, category="us_system")])
+    report = build_report(store, third.id)
+    html = render_html(report)
+    section = html[html.index('id="comparison"'):html.index('id="answers"')]
+    text, svg = _chart(section)
+    # self-contained: no script, no external reference, no foreign elements
+    assert "<script" not in text and "href" not in text and "url(" not in text
+    series = _series(svg)
+    scored = {cid for p in report.comparison.progress for cid in p["criteria"]}
+    assert set(series) == scored == set(report.comparison.criteria)
+    for cid, (lines, points) in series.items():
+        assert len(lines) == 1
+        expected = [p["criteria"][cid] for p in report.comparison.progress if cid in p["criteria"]]
+        assert [s for s, _, _ in points] == pytest.approx(expected)
+        assert len(lines[0].get("points").split()) == len(points) == 3
+        # date order: left to right
+        assert [x for _, x, _ in points] == sorted(x for _, x, _ in points)
+    # distinct colours, one legend entry per criterion, axis titles, the current session marked
+    colours = {lines[0].get("stroke") for lines, _ in series.values()}
+    assert len(colours) == len(series)
+    legend = [e for g in svg.iter(f"{SVG}g") if g.get("class") == "legend" for e in g.iter(f"{SVG}text")]
+    assert sorted(e.text for e in legend) == sorted(report.comparison.criteria.values())
+    assert "Score (1–5)" in text and "Session date" in text
+    current = [g for g in svg.iter(f"{SVG}g") if g.get("class") == "current-session"]
+    assert len(current) == 1 and "this session" in "".join(current[0].itertext())
+    # the band sits over the last (current) session's points
+    band = current[0].find(f"{SVG}rect")
+    last_x = next(iter(series.values()))[1][-1][1]
+    assert float(band.get("x")) < last_x < float(band.get("x")) + float(band.get("width"))
+
+
+def test_progress_chart_higher_score_is_drawn_higher(store, reviewed):
+    _, second, _, _ = reviewed
+    _, svg = _chart(render_html(build_report(store, second.id)))
+    points = [pt for _, pts in _series(svg).values() for pt in pts]
+    assert len({s for s, _, _ in points}) >= 2, "the fixture should give different scores"
+    for s1, _, y1 in points:
+        for s2, _, y2 in points:
+            if s1 > s2:
+                assert y1 < y2, (s1, y1, s2, y2)  # SVG y grows downwards
+            elif s1 == s2:
+                assert y1 == pytest.approx(y2)
+
+
+def test_progress_chart_single_session_shows_points(store):
+    only = store_session(store, [Answer(WEAK_US, category="personal"),
+                                 Answer(STRONG_US, category="us_system")])
+    report = build_report(store, only.id)
+    html = render_html(report)
+    assert "first stored session" in html
+    _, svg = _chart(html)
+    series = _series(svg)
+    assert series and set(series) == set(report.comparison.criteria)
+    for lines, points in series.values():
+        assert lines == [] and len(points) == 1
+
+
+def test_progress_chart_escapes_names(store):
+    from interview.reports import progress_chart_svg
+
+    only = store_session(store, [Answer(STRONG_US, category="personal")],
+                         program="Mercy <script>alert(1)</script> IM")
+    report = build_report(store, only.id)
+    assert report.comparison.progress[0]["program"] == "Mercy <script>alert(1)</script> IM"
+    cid = next(iter(report.comparison.criteria))
+    report.comparison.criteria[cid] = 'Clarity <script>alert("c")</script> & "tone"'
+    html = render_html(report)
+    text, svg = _chart(html)
+    assert "<script" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text  # the program, in a point's title
+    assert "Clarity &lt;script&gt;" in text  # the criterion, in the legend and titles
+    assert any("<script>" in (e.text or "") for e in svg.iter(f"{SVG}title"))  # round-trips as text
+    # the pure function returns Markup that Jinja2 will not escape again
+    chart = progress_chart_svg(report.comparison.progress, report.comparison.criteria)
+    assert hasattr(chart, "__html__") and str(chart).startswith("<svg")
+    assert progress_chart_svg([], report.comparison.criteria) == ""
