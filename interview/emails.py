@@ -388,14 +388,24 @@ def _check_role_line(value: str | dict[str, str]) -> str | dict[str, str]:
     return {k: v.strip() for k, v in value.items()}
 
 
-class _RoleSpec(BaseModel):
-    """One entry of ``roles.yaml``."""
+class _GenericRoleSpec(BaseModel):
+    """The ``generic`` entry of ``roles.yaml``: the sentence for a role not listed."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    line: str | dict[str, str]
+
+    @field_validator("line")
+    @classmethod
+    def _line(cls, value: str | dict[str, str]) -> str | dict[str, str]:
+        return _check_role_line(value)
+
+
+class _RoleSpec(_GenericRoleSpec):
+    """One entry of ``roles.yaml``."""
+
     label: str = Field(min_length=1)
     titles: list[str] = Field(min_length=1)
-    line: str | dict[str, str]
 
     @field_validator("titles")
     @classmethod
@@ -404,22 +414,6 @@ class _RoleSpec(BaseModel):
         if not all(value):
             raise ValueError("must be a list of non-empty title phrases")
         return value
-
-    @field_validator("line")
-    @classmethod
-    def _line(cls, value: str | dict[str, str]) -> str | dict[str, str]:
-        return _check_role_line(value)
-
-
-class _GenericRoleSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    line: str | dict[str, str]
-
-    @field_validator("line")
-    @classmethod
-    def _line(cls, value: str | dict[str, str]) -> str | dict[str, str]:
-        return _check_role_line(value)
 
 
 class _PhrasingsSpec(BaseModel):
