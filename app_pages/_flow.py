@@ -440,8 +440,9 @@ def _submit(store, sess, pos: int, *, audio: bytes | None = None, filename: str 
 
     s = _state()
     try:
-        answer = save_answer(store, sess.id, pos, audio=audio, filename=filename, text=text,
-                             source=source)
+        question = sess.questions[pos - 1] if pos <= len(sess.questions) else None
+        answer = save_answer(store, sess.id, pos, question, audio=audio, filename=filename,
+                             text=text, source=source)
     except InterviewError as exc:
         _ui.show_error(exc, "The answer could not be saved")
         return

@@ -551,7 +551,7 @@ class Relay:
 
 
 @needs_pg
-def test_postgresql_server_gone_mid_session(data_dir, profile):
+def test_postgresql_server_gone_mid_session(data_dir, profile, transcriber):
     _reset_postgres()
     url = sa.engine.make_url(PG_URL)
     relay = Relay(url.host or "127.0.0.1", url.port or 5432)
@@ -565,9 +565,17 @@ def test_postgresql_server_gone_mid_session(data_dir, profile):
             submit_answer(store, sess.id, 2, text=TYPED, source="typed")
         msg = str(err.value)
         assert "database server" in msg and "try again" in msg and "\n" not in msg
+        # a recording made now is kept on disk (the question as the page has it)
+        with pytest.raises(DatabaseError, match="recording is kept at .*interview recover"):
+            submit_answer(store, sess.id, 2, sess.questions[1], audio=WAV,
+                          transcriber=transcriber)
         relay.start()  # back on the same port: the next call works (pre-ping reconnects)
         again = submit_answer(store, sess.id, 2, text=TYPED, source="typed")
         assert again.status == "scored"
         got = store.get_session(sess.id)
         assert [a.id for a in got.answers] == [first.id, again.id]
+        report = recover(store, transcriber=transcriber)
+        assert [(i.kind, i.outcome) for i in report.items] == [("orphan", "scored")]
+        assert store.get_session(sess.id).answer_at(2).source == "upload"  # a new attempt
+        assert len(store.answer_attempts(sess.id, 2)) == 2
     relay.stop()

@@ -126,7 +126,10 @@ def sqlite_path(url: str | None) -> Path | None:
         return None
     if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
         return None
-    return Path(u.database)
+    name = u.database
+    if name.startswith("file:"):  # a URI filename (uri=true): file:/path?mode=ro
+        name = name[len("file:"):].split("?", 1)[0]
+    return Path(name)
 
 
 def alembic_config(connection=None, url: str | None = None):

@@ -201,8 +201,14 @@ class SessionRepository(Repository):
         source = source or ("typed" if audio is None else "upload")
         if source not in SOURCES:
             raise StorageError(f"unknown answer source {source!r}; use one of {SOURCES}")
-        with self._db.read() as db:  # fail early on an unknown session, before writing
-            self._db.need(db, SessionRow, session_id, "session")
+        try:  # fail early on an unknown session, before writing
+            with self._db.read() as db:
+                self._db.need(db, SessionRow, session_id, "session")
+        except DatabaseError:
+            if audio is None:
+                raise
+            # the database cannot be reached: keep the recording on disk all the same (the
+            # insert below then fails, saying where it is and that recovery adds it back)
         answer_id = id or new_id()
         fields = dict(session_id=session_id, position=position, question_id=question_id,
                       question_text=question_text or "", category=category, kind=kind,
