@@ -57,3 +57,24 @@ def test_a_rerun_in_the_middle_of_a_submission_keeps_the_take(app, monkeypatch):
     assert done.status == "scored", done.error
     assert "chronic conditions" in done.text.lower()
     assert len(store().answer_attempts(sid, 1)) == 1
+
+
+def test_the_app_offers_to_finish_answers_left_unfinished(app):
+    """An answer saved by a process that stopped before processing it (a closed app, a
+    killed command): the set-up page says so, and "Finish now" scores it."""
+    from interview.practice import save_answer, start_session
+    from interview.profile import make_profile
+
+    s = store()
+    prof = make_profile(name="Riverside Internal Medicine", country="us")
+    sess = start_session(s, s.add_applicant("Amina Diallo"), prof, count=1, seed=4)
+    left = save_answer(s, sess.id, 1, audio=FIXTURES / "answer.wav", source="upload")
+    s.update_answer(left.id, status="transcribing")  # as a process that died would leave it
+    app.run()
+    assert not app.exception, app.exception
+    assert "saved but not finished" in texts(app)
+    app.button(key="recover_now").click().run(timeout=TRANSCRIBE_TIMEOUT)
+    assert not app.exception, app.exception
+    done = store().get_answer(left.id)
+    assert done.status == "scored" and "chronic conditions" in done.text.lower()
+    assert "saved but not finished" not in texts(app)
