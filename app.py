@@ -13,6 +13,7 @@ import streamlit as st
 st.set_page_config(page_title="IMG Interview Coach", page_icon=":stethoscope:", layout="wide")
 
 from app_pages import _ui  # noqa: E402  (set_page_config must come first)
+from interview.errors import InterviewError  # noqa: E402
 
 PAGES_DIR = Path(__file__).resolve().parent / "app_pages"
 
@@ -50,6 +51,8 @@ nav = st.navigation({section: [p for p in pages if p] for section, pages in SECT
 _ui.sidebar_status()
 try:
     nav.run()
+except InterviewError as exc:  # e.g. the database went away: one line, never a traceback
+    _ui.show_error(exc, "This page could not finish")
 finally:
     # Once the page is out, load the speech model in the background (once per process), so
     # that it is ready by the first answer without slowing the first page.

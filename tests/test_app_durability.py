@@ -78,3 +78,37 @@ def test_the_app_offers_to_finish_answers_left_unfinished(app):
     done = store().get_answer(left.id)
     assert done.status == "scored" and "chronic conditions" in done.text.lower()
     assert "saved but not finished" not in texts(app)
+
+
+def test_a_database_error_on_a_page_is_one_line_and_the_next_try_works(data_dir, monkeypatch):
+    """The database is locked by another program past the busy timeout while the user ends
+    a session: the page shows one line (no traceback), and the same click works later."""
+    import sqlite3
+
+    from streamlit.testing.v1 import AppTest
+
+    from test_app import APP, RUN_TIMEOUT
+
+    monkeypatch.setenv("INTERVIEW_NO_PRELOAD", "1")
+    monkeypatch.setenv("INTERVIEW_DB_BUSY_TIMEOUT", "0.3")
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
+    at.run()
+    create_profile(at)
+    start(at, count=1, method="typed")
+    sid = at.session_state["active_session_id"]
+
+    raw = sqlite3.connect(data_dir / "interview.db")
+    raw.execute("BEGIN EXCLUSIVE")  # another program holds the database
+    try:
+        at.button(key="end_session").click().run()
+    finally:
+        raw.rollback()
+        raw.close()
+    assert not at.exception, at.exception
+    msgs = errors(at)
+    assert len(msgs) == 1 and "busy" in msgs[0] and "\n" not in msgs[0], msgs
+    assert store().get_session(sid).finished_at is None
+
+    at.button(key="end_session").click().run()  # the lock is gone: it works
+    assert not at.exception and not errors(at)
+    assert store().get_session(sid).finished_at is not None
