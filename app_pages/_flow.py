@@ -16,7 +16,8 @@ in ``st.session_state``:
     set of (session, position) for which the applicant asked to record again;
 ``handled_uploads``
     ids of browser recordings / uploads already stored (a widget keeps its value across
-    reruns; each recording must be stored once);
+    reruns; each recording must be stored once). An id is added only once its take is
+    saved (file fsync'd, row committed), so a rerun in the middle never drops a take;
 ``nonce``
     (session, position) -> counter, so "record again" gives a fresh recorder.
 """

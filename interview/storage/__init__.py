@@ -24,8 +24,16 @@ side effect: attempts, comments and overrides accumulate; only ``delete_email_dr
 ``delete_session`` remove rows, and only when asked to.
 
 Audio is written to ``data_dir()/audio/<session_id>/<answer_id>.<ext>`` *before* the answer
-row is inserted (and long before transcription starts), so a crash or a failed transcription
-never loses a recording; ``AnswerRecord.audio_path`` is relative to the data directory.
+row is inserted (and long before transcription starts): fsync'd, renamed into place, with a
+sidecar from which ``interview recover`` adds back a take whose row was never committed.
+``AnswerRecord.audio_path`` is relative to the data directory. A process saving or
+processing an answer holds its claim (:meth:`Store.claim_answer`, an OS file lock), so that
+recovery can tell live work from work a dead process left behind.
+
+Concurrency and faults: SQLite writes begin with ``BEGIN IMMEDIATE`` and wait for the busy
+timeout; migrations run under an inter-process lock (and an SQLite file is copied to
+``backups/`` before an upgrade); every database error is a :class:`DatabaseError` with a
+one-line message (see :mod:`.engine`).
 
 Typical use::
 
