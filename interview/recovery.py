@@ -4,7 +4,8 @@ and finish them from the saved audio.
 What is looked for (:func:`find_unfinished`):
 
 - answers with status "recorded" (saved, never processed) or "transcribing" (its process
-  died: no live process holds its claim), and answers that "failed";
+  died: no live process holds its claim), and answers that "failed" (the latest attempt
+  at their question only: a failed take recorded again since is history);
 - recordings on disk whose row was never committed (a crash between the audio write and
   the insert, or a database that refused the insert): their sidecar holds what the row
   needs, so they are added back as a new attempt;
@@ -94,9 +95,13 @@ def _abandoned(store: Store, a: AnswerRecord) -> bool:
 def find_unfinished(store: Store, *, include_failed: bool = True) -> RecoveryReport:
     """Everything :func:`recover` would work on (nothing is changed)."""
     report = RecoveryReport()
-    for a in store.unfinished_answers():
+    unfinished = store.unfinished_answers()
+    latest = store.latest_attempts({a.session_id for a in unfinished if a.status == "failed"}
+                                   ) if include_failed else {}
+    for a in unfinished:
         if a.status == "failed":
-            if include_failed:
+            # a failed attempt the applicant has since recorded again is history, not work
+            if include_failed and latest.get((a.session_id, a.position)) == a.attempt:
                 report.items.append(RecoveryItem("failed", a.id, a.session_id, a.position,
                                                  a.status, a.audio_path, error=a.error))
             continue

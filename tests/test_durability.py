@@ -579,3 +579,22 @@ def test_postgresql_server_gone_mid_session(data_dir, profile, transcriber):
         assert store.get_session(sess.id).answer_at(2).source == "upload"  # a new attempt
         assert len(store.answer_attempts(sess.id, 2)) == 2
     relay.stop()
+
+
+def test_recover_retries_a_failed_answer_but_not_one_recorded_again_since(store, session,
+                                                                          transcriber,
+                                                                          data_dir):
+    corrupt = FIXTURES / "corrupt.wav"
+    old = submit_answer(store, session.id, 1, audio=corrupt, transcriber=transcriber)
+    assert old.status == "failed"
+    newer = submit_answer(store, session.id, 1, text=TYPED, source="typed")
+    assert newer.status == "scored"
+    failed = submit_answer(store, session.id, 2, audio=corrupt, transcriber=transcriber)
+    # the corrupt take at question 1 was answered again: only question 2's is looked at
+    assert [(i.kind, i.answer_id) for i in find_unfinished(store).items] == [
+        ("failed", failed.id)]
+    assert find_unfinished(store, include_failed=False).items == []
+    report = recover(store, transcriber=transcriber)  # still corrupt: still failed, kept
+    assert [(i.answer_id, i.outcome) for i in report.items] == [(failed.id, "failed")]
+    assert store.get_answer(failed.id).error == failed.error
+    assert store.audio_file(failed).read_bytes() == corrupt.read_bytes()

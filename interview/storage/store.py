@@ -164,6 +164,7 @@ class Store:
     recent_question_ids = _delegate("sessions", SessionRepository.recent_question_ids)
     adopt_audio = _delegate("sessions", SessionRepository.adopt_audio)
     unfinished_answers = _delegate("sessions", SessionRepository.unfinished_answers)
+    latest_attempts = _delegate("sessions", SessionRepository.latest_attempts)
     existing_answer_ids = _delegate("sessions", SessionRepository.existing_answer_ids)
     existing_session_ids = _delegate("sessions", SessionRepository.existing_session_ids)
 
