@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
+from typing import Iterable
 
 from .errors import InterviewError
 from .storage import AnswerBusy, AnswerRecord, Store, utcnow
@@ -92,10 +93,14 @@ def _abandoned(store: Store, a: AnswerRecord) -> bool:
     return a.updated_at is None or utcnow() - a.updated_at > TYPED_GRACE
 
 
-def find_unfinished(store: Store, *, include_failed: bool = True) -> RecoveryReport:
-    """Everything :func:`recover` would work on (nothing is changed)."""
+def find_unfinished(store: Store, *, include_failed: bool = True,
+                    session_ids: Iterable[str] | None = None) -> RecoveryReport:
+    """Everything :func:`recover` would work on (nothing is changed). ``session_ids``:
+    only these sessions' answers and files (e.g. those the viewer may see)."""
     report = RecoveryReport()
-    unfinished = store.unfinished_answers()
+    allowed = set(session_ids) if session_ids is not None else None
+    unfinished = [a for a in store.unfinished_answers()
+                  if allowed is None or a.session_id in allowed]
     latest = store.latest_attempts({a.session_id for a in unfinished if a.status == "failed"}
                                    ) if include_failed else {}
     for a in unfinished:
@@ -112,7 +117,7 @@ def find_unfinished(store: Store, *, include_failed: bool = True) -> RecoveryRep
         kind = "stuck" if a.status == "transcribing" else "pending"
         report.items.append(RecoveryItem(kind, a.id, a.session_id, a.position, a.status,
                                          a.audio_path))
-    files = store.audio_files()
+    files = [f for f in store.audio_files() if allowed is None or f.session_id in allowed]
     by_answer: dict[str, dict[str, list]] = {}
     for f in files:
         by_answer.setdefault(f.answer_id, {}).setdefault(f.kind, []).append(f)
@@ -140,12 +145,13 @@ def find_unfinished(store: Store, *, include_failed: bool = True) -> RecoveryRep
 
 def recover(store: Store, *, transcriber=None, include_failed: bool = True,
             dry_run: bool = False, on_item=None, max_seconds: float | None = None,
-            verbatim: bool = True) -> RecoveryReport:
+            verbatim: bool = True, session_ids: Iterable[str] | None = None) -> RecoveryReport:
     """Find (:func:`find_unfinished`) and finish everything left unfinished. ``on_item`` is
-    called with each item once it is done (progress)."""
+    called with each item once it is done (progress); ``session_ids`` as for
+    :func:`find_unfinished`."""
     from .practice import process_answer
 
-    report = find_unfinished(store, include_failed=include_failed)
+    report = find_unfinished(store, include_failed=include_failed, session_ids=session_ids)
     if dry_run:
         return report
     for item in report.items:

@@ -594,6 +594,7 @@ def test_recover_retries_a_failed_answer_but_not_one_recorded_again_since(store,
     assert [(i.kind, i.answer_id) for i in find_unfinished(store).items] == [
         ("failed", failed.id)]
     assert find_unfinished(store, include_failed=False).items == []
+    assert find_unfinished(store, session_ids=["someone-else"]).items == []  # access rule
     report = recover(store, transcriber=transcriber)  # still corrupt: still failed, kept
     assert [(i.answer_id, i.outcome) for i in report.items] == [(failed.id, "failed")]
     assert store.get_answer(failed.id).error == failed.error
