@@ -204,12 +204,15 @@ def submit_answer(store: Store, session_id: str, position: int, drawn_question: 
 def process_answer(store: Store, answer: AnswerRecord | str, transcriber=None,
                    on_segment: SegmentCallback | None = None, *,
                    max_seconds: float | None = None, verbatim: bool = True,
-                   question=None) -> AnswerRecord:
+                   question=None, unless_scored: bool = False) -> AnswerRecord:
     """Transcribe, measure and score a saved answer (see :func:`save_answer`), holding its
-    claim; raises :class:`~interview.storage.AnswerBusy` if another process is on it."""
+    claim; raises :class:`~interview.storage.AnswerBusy` if another process is on it.
+    ``unless_scored``: leave an answer that is scored by now as it is (recovery)."""
     answer_id = answer if isinstance(answer, str) else answer.id
     with store.claim_answer(answer_id):
         answer = store.get_answer(answer_id)  # as it is now, the claim held
+        if unless_scored and answer.status == "scored":
+            return answer
         return _process(store, answer, transcriber=transcriber, on_segment=on_segment,
                         question=question, max_seconds=max_seconds, verbatim=verbatim)
 

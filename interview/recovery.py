@@ -174,7 +174,8 @@ def recover(store: Store, *, transcriber=None, include_failed: bool = True,
                         added = store.adopt_audio(meta)
                     item.position = added.position
                 done = process_answer(store, item.answer_id, transcriber=transcriber,
-                                      max_seconds=max_seconds, verbatim=verbatim)
+                                      max_seconds=max_seconds, verbatim=verbatim,
+                                      unless_scored=True)
                 item.outcome, item.status, item.error = done.status, done.status, done.error
         except AnswerBusy:
             item.outcome = "busy"

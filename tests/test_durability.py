@@ -33,6 +33,7 @@ from interview.practice import process_answer, save_answer, start_session, submi
 from interview.profile import make_profile
 from interview.recovery import find_unfinished, recover
 from interview.storage import (
+    AnswerBusy,
     DatabaseError,
     Store,
     create_db_engine,
@@ -437,6 +438,21 @@ def test_a_claim_is_exclusive_across_processes(store):
     with store.claim_answer("f" * 32):
         out, _ = _python(code).communicate(timeout=120)
         assert out.startswith("busy:")
+        with store.claim_answer("f" * 32):  # re-entrant in the thread that holds it
+            pass
+        seen = []
+
+        def other_thread():  # e.g. the app's recovery, beside a user's submission
+            try:
+                with store.claim_answer("f" * 32):
+                    seen.append("claimed")
+            except AnswerBusy:
+                seen.append("busy")
+
+        t = threading.Thread(target=other_thread)
+        t.start()
+        t.join()
+        assert seen == ["busy"]
     out, _ = _python(code).communicate(timeout=120)
     assert out.strip() == "claimed"
 

@@ -18,6 +18,7 @@ import errno
 import json
 import os
 import re
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -230,10 +231,28 @@ def _try_lock(path: Path) -> int | None:
         os.close(fd)
 
 
+_held = threading.local()
+
+
 @contextmanager
 def claim(root: Path, answer_id: str, *, wait: float = 0) -> Iterator[None]:
     """Hold the claim on ``answer_id`` (an OS lock, freed if the process dies); raises
-    :class:`AnswerBusy` if another process holds it for longer than ``wait`` seconds."""
+    :class:`AnswerBusy` if another process, or another thread, holds it for longer than
+    ``wait`` seconds. Re-entrant within one thread."""
+    held = _held.__dict__.setdefault("ids", set())
+    if answer_id in held:
+        yield
+        return
+    held.add(answer_id)
+    try:
+        with _claim(root, answer_id, wait=wait):
+            yield
+    finally:
+        held.discard(answer_id)
+
+
+@contextmanager
+def _claim(root: Path, answer_id: str, *, wait: float) -> Iterator[None]:
     path = _claim_path(root, answer_id)
     if os.name != "posix":  # Windows: filelock's msvcrt lock (the file is kept)
         from filelock import FileLock, Timeout

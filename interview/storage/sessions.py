@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import nullcontext
 from datetime import datetime
 from typing import Iterable
 
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import StorageError
 from .engine import DatabaseError, Repository
-from .files import drop_sidecar, save_audio
+from .files import claim, drop_sidecar, save_audio
 from .models import (
     AnswerRow,
     ApplicantRow,
@@ -216,19 +217,21 @@ class SessionRepository(Repository):
                       look_for=look_for, source=source, text=text,
                       created_at=utcnow().isoformat())
         rel = None
-        if audio is not None:
-            rel = save_audio(self._store.root, session_id, answer_id, audio, filename,
-                             meta=dict(fields, answer_id=answer_id))
-        try:
-            self._insert_answer(answer_id, fields, rel)
-        except StorageError as exc:
-            if rel is None:
-                raise
-            raise DatabaseError(f"could not save the answer ({exc}). The recording is kept at "
-                                f"{self._store.root / rel}; run `interview recover` once the "
-                                "database works to add it back") from exc
-        if rel is not None:
-            drop_sidecar(self._store.root, rel)
+        # claimed while the file exists without its row, so that recovery leaves it alone
+        with claim(self._store.root, answer_id) if audio is not None else nullcontext():
+            if audio is not None:
+                rel = save_audio(self._store.root, session_id, answer_id, audio, filename,
+                                 meta=dict(fields, answer_id=answer_id))
+            try:
+                self._insert_answer(answer_id, fields, rel)
+            except StorageError as exc:
+                if rel is None:
+                    raise
+                raise DatabaseError(f"could not save the answer ({exc}). The recording is kept "
+                                    f"at {self._store.root / rel}; run `interview recover` once "
+                                    "the database works to add it back") from exc
+            if rel is not None:
+                drop_sidecar(self._store.root, rel)
         return self.get_answer(answer_id)
 
     def _insert_answer(self, answer_id: str, fields: dict, rel: str | None) -> None:
