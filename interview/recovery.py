@@ -72,6 +72,8 @@ class RecoveryReport:
     in_progress: list[str] = field(default_factory=list)
     #: recordings with neither row nor sidecar (kept, listed for a person to look at)
     unmatched: list[str] = field(default_factory=list)
+    #: claim files of dead processes removed
+    stale_claims: int = 0
 
     @property
     def unfinished(self) -> list[RecoveryItem]:
@@ -79,7 +81,7 @@ class RecoveryReport:
 
     def to_dict(self) -> dict:
         return {"items": [asdict(i) for i in self.items], "in_progress": self.in_progress,
-                "unmatched": self.unmatched,
+                "unmatched": self.unmatched, "stale_claims": self.stale_claims,
                 "counts": {k: sum(i.kind == k for i in self.items) for k in KINDS}}
 
 
@@ -184,6 +186,8 @@ def recover(store: Store, *, transcriber=None, include_failed: bool = True,
         finally:
             if on_item is not None:
                 on_item(item)
+    if session_ids is None:  # claim files carry no session: only a full recovery sweeps
+        report.stale_claims = store.sweep_claims()
     return report
 
 

@@ -415,6 +415,8 @@ def test_recover_leaves_live_work_alone_and_removes_never_accepted_writes(store,
     dead, live = "d" * 32, "e" * 32
     (folder / f"{dead}.wav.part").write_bytes(b"RIFF half")
     (folder / f"{live}.wav.part").write_bytes(b"RIFF being written")
+    (data_dir / "claims").mkdir()
+    (data_dir / "claims" / f"{'c' * 32}.lock").touch()  # its process died holding it
     with store.claim_answer(live):  # this (live) process is writing it
         res = _cli("recover", "--json")
     assert res.returncode == 0, res.stderr
@@ -422,6 +424,8 @@ def test_recover_leaves_live_work_alone_and_removes_never_accepted_writes(store,
     assert [(i["kind"], i["answer_id"], i["outcome"]) for i in report["items"]] == [
         ("partial", dead, "removed")]
     assert report["in_progress"] == [live]
+    assert report["stale_claims"] == 1
+    assert [p.name for p in (data_dir / "claims").iterdir()] == []  # the live one is gone now
     assert sorted(p.name for p in folder.iterdir()) == [f"{live}.wav.part"]
 
 

@@ -52,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"in progress (left alone): answer {answer_id}")
         for path in report.unmatched:
             print(f"kept, no answer to attach it to: {path}", file=sys.stderr)
+        if report.stale_claims:
+            print(f"removed {report.stale_claims} claim file(s) left by stopped programs")
         if not report.items:
             print("nothing to recover")
     return 1 if (report.unfinished and not args.dry_run) else 0

@@ -303,3 +303,19 @@ def is_claimed(root: Path, answer_id: str) -> bool:
             return False
     except AnswerBusy:
         return True
+
+
+def sweep_claims(root: Path) -> int:
+    """Remove the claim files dead processes left behind (a claim's lock dies with its
+    process, but not its file); returns how many were removed. Live claims stay."""
+    folder = root / "claims"
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    for path in folder.glob("*.lock"):
+        try:
+            with claim(root, path.stem):  # removes the file on the way out
+                removed += 1
+        except AnswerBusy:
+            continue
+    return removed

@@ -132,6 +132,10 @@ class Store:
         """Whether a live process is saving or processing this answer right now."""
         return files.is_claimed(self.root, answer_id)
 
+    def sweep_claims(self) -> int:
+        """Remove claim files left by dead processes (see :func:`.files.sweep_claims`)."""
+        return files.sweep_claims(self.root)
+
     def audio_files(self):
         """Every answer file under ``audio/`` (recordings, sidecars, partial writes)."""
         return list(files.scan_audio(self.root))
