@@ -14,6 +14,7 @@ Cached resources:
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -25,6 +26,8 @@ import streamlit as st
 
 from interview import paths
 from interview.errors import InterviewError
+
+_LOG = logging.getLogger("interview.app")
 
 # ---------------------------------------------------------------------------------------------
 # Settings
@@ -220,7 +223,10 @@ def show_error(exc: BaseException, what: str = "") -> None:
     if isinstance(exc, InterviewError):
         st.error(f"{prefix}{exc}", icon=":material/error:")
     else:
-        st.error(f"{prefix}unexpected error: {type(exc).__name__}: {exc}", icon=":material/error:")
+        # the details (paths, queries, data) go to the server's log, never to the browser
+        _LOG.error("%s", what or "unexpected error", exc_info=exc)
+        st.error(f"{prefix}an unexpected error occurred; the details are in the server's log.",
+                 icon=":material/error:")
 
 
 def dbfs(value: float) -> float:
