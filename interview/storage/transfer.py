@@ -1,0 +1,112 @@
+"""Export and import of one whole session as JSON-ready dicts, ids kept."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..errors import StorageError
+from .engine import Repository
+from .models import (
+    AnswerRow,
+    ApplicantRow,
+    CommentRow,
+    EmailDraftRow,
+    OverrideRow,
+    ProfileRow,
+    SessionRow,
+    UTCDateTime,
+)
+from .records import SessionRecord, jsonable, parse_dt
+
+
+class TransferRepository(Repository):
+    """A session with everything attached, out to a dict and back in."""
+
+    def export_session(self, session_id: str) -> dict:
+        """Every row of a session as JSON-ready dicts, ids kept: ``{"format":
+        "interview-session", "version": 1, "applicant", "profile", "session", "answers"
+        (all attempts), "comments", "overrides", "email_drafts"}``. Audio files are referred
+        to by ``answers[i]["audio_path"]`` (relative to the data directory)."""
+        with self._db.read() as db:
+            s = self._db.need(db, SessionRow, session_id, "session")
+            answers = list(db.scalars(sa.select(AnswerRow).where(AnswerRow.session_id == session_id)
+                                      .order_by(AnswerRow.position, AnswerRow.attempt)))
+            ids = [a.id for a in answers]
+            overrides = list(db.scalars(sa.select(OverrideRow).where(OverrideRow.answer_id.in_(ids))
+                                        .order_by(OverrideRow.created_at))) if ids else []
+            comments = list(db.scalars(sa.select(CommentRow).where(CommentRow.session_id == session_id)
+                                       .order_by(CommentRow.created_at)))
+            drafts = list(db.scalars(sa.select(EmailDraftRow)
+                                     .where(EmailDraftRow.session_id == session_id)
+                                     .order_by(EmailDraftRow.created_at)))
+            app = db.get(ApplicantRow, s.applicant_id) if s.applicant_id else None
+            prof = db.get(ProfileRow, s.profile_id) if s.profile_id else None
+
+            def cols(row) -> dict:
+                return jsonable({c.key: getattr(row, c.key) for c in sa.inspect(row).mapper.column_attrs})
+
+            return {
+                "format": "interview-session", "version": 1,
+                "applicant": cols(app) if app else None,
+                "profile": cols(prof) if prof else None,
+                "session": cols(s),
+                "answers": [cols(a) for a in answers],
+                "comments": [cols(c) for c in comments],
+                "overrides": [cols(o) for o in overrides],
+                "email_drafts": [cols(d) for d in drafts],
+            }
+
+    def import_session(self, data: dict) -> SessionRecord:
+        """Insert a session exported by :meth:`export_session`, keeping every id.
+
+        Refuses (StorageError) a session id that already exists, or an answer, comment,
+        override or draft id that exists: nothing is overwritten. An applicant or profile
+        whose id already exists is reused as it is here (not overwritten)."""
+        if not isinstance(data, dict) or data.get("format") != "interview-session":
+            raise StorageError("not an exported interview session (missing format marker)")
+        if data.get("version") != 1:
+            raise StorageError(f"unsupported export version {data.get('version')!r}; "
+                               "update this tool to import it")
+        models = [("answers", AnswerRow), ("comments", CommentRow), ("overrides", OverrideRow),
+                  ("email_drafts", EmailDraftRow)]
+
+        def build(model, d: dict):
+            cols = {c.key: c for c in sa.inspect(model).mapper.column_attrs}
+            values = {}
+            for k, v in d.items():
+                if k not in cols:
+                    continue
+                if isinstance(cols[k].columns[0].type, UTCDateTime):
+                    v = parse_dt(v)
+                values[k] = v
+            return model(**values)
+
+        try:
+            sess = data["session"]
+            with self._db.write() as db:
+                if db.get(SessionRow, sess["id"]) is not None:
+                    raise StorageError(f"session {sess['id']} is already in this database; "
+                                       "nothing was imported")
+                for key, model in models:
+                    for d in data.get(key) or []:
+                        if db.get(model, d["id"]) is not None:
+                            raise StorageError(f"{key[:-1].replace('_', ' ')} {d['id']} already "
+                                               "exists here; nothing was imported")
+                if data.get("applicant") and db.get(ApplicantRow, data["applicant"]["id"]) is None:
+                    db.add(build(ApplicantRow, data["applicant"]))
+                if data.get("profile") and db.get(ProfileRow, data["profile"]["id"]) is None:
+                    db.add(build(ProfileRow, data["profile"]))
+                db.flush()
+                db.add(build(SessionRow, sess))
+                db.flush()
+                for key, model in models:
+                    for d in data.get(key) or []:
+                        db.add(build(model, d))
+                    db.flush()
+        except StorageError:
+            raise
+        except (KeyError, TypeError, ValueError, SQLAlchemyError) as exc:
+            raise StorageError(f"the exported session is malformed ({exc.__class__.__name__}: "
+                               f"{exc}); nothing was imported") from None
+        return self._store.get_session(sess["id"])
