@@ -19,6 +19,7 @@ from ..paths import data_dir as _data_dir
 from .applicants import ApplicantRepository
 from .drafts import DraftRepository
 from .engine import Database, create_db_engine, database_url, safe_url, upgrade
+from .files import contained
 from .records import AnswerRecord
 from .reviews import ReviewRepository
 from .sessions import SessionRepository
@@ -103,9 +104,10 @@ class Store:
             return conn.exec_driver_sql("PRAGMA journal_mode").scalar()
 
     def audio_file(self, answer: AnswerRecord | str) -> Path | None:
-        """The absolute path of an answer's saved audio (None for a typed answer)."""
+        """The absolute path of an answer's saved audio (None for a typed answer, or for a
+        path that would lead outside the data directory's ``audio/`` folder)."""
         rel = answer if isinstance(answer, str) else answer.audio_path
-        return (self.root / rel) if rel else None
+        return contained(self.root, rel) if rel else None
 
     # ---- applicants and profiles ----------------------------------------------------
 
