@@ -103,6 +103,13 @@ class Store:
         with self.engine.connect() as conn:
             return conn.exec_driver_sql("PRAGMA journal_mode").scalar()
 
+    def for_viewer(self, viewer):
+        """This store as ``viewer`` may use it: every query filtered by the access rule
+        (:class:`~interview.storage.scoped.ViewerStore`). The app's pages get only this."""
+        from .scoped import ViewerStore
+
+        return ViewerStore(self, viewer)
+
     def audio_file(self, answer: AnswerRecord | str) -> Path | None:
         """The absolute path of an answer's saved audio (None for a typed answer, or for a
         path that would lead outside the data directory's ``audio/`` folder)."""
