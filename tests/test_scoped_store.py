@@ -5,6 +5,7 @@ gives drafts an owner. The SQL scope is held equal to the row-by-row rule (acces
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 
 import pytest
@@ -25,10 +26,24 @@ STRANGER = Viewer("nobody@example.org", "applicant")
 VIEWERS = [LOCAL_VIEWER, ADMIN, AMINA, LI, KIM, NEWCOACH, STRANGER]
 
 
-@pytest.fixture
-def world(data_dir):
-    """Amina (coach Kim), Li (coach Lee), a nameless local session, and drafts."""
-    with Store.open() as store:
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def world(request, data_dir):
+    """Amina (coach Kim), Li (coach Lee), a nameless local session, and drafts; on SQLite,
+    and on PostgreSQL when ``TEST_DATABASE_URL`` names an expendable database."""
+    url = None
+    if request.param == "postgresql":
+        if not PG_URL:
+            pytest.skip("set TEST_DATABASE_URL=postgresql+psycopg://... to test PostgreSQL too")
+        engine = sa.create_engine(PG_URL)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+            conn.exec_driver_sql("CREATE SCHEMA public")
+        engine.dispose()
+        url = PG_URL
+    with Store.open(url) as store:
         amina = store_session(store, [Answer(STRONG_US, category="personal")],
                               email="Amina@Example.org ", coach_email="COACH.kim@example.org")
         li = store_session(store, [Answer(STRONG_CA, category="personal")], applicant="Li Wei",
