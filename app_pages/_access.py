@@ -125,6 +125,13 @@ def _raw_store():
 def _viewer(store) -> Viewer | None:
     """The viewer; ``None`` when a login is needed; AccessError when unsafe."""
     configured = auth_configured()
+    if not configured and network_exposed() and not shared_mode():
+        address = st.get_option("server.address") or "every network interface"
+        raise AccessError(
+            f"this app listens on {address}, so anyone on the network could open it, and no "
+            "identity provider is configured: start it with `make run` (127.0.0.1 only) to "
+            "practise alone, or configure a login for a team (an [auth] section in "
+            ".streamlit/secrets.toml; see README, \"Serving a coaching team\")")
     logged_in, email, name = _logged_in() if configured else (False, "", "")
     access = _secrets_section("access")
     coach_emails = ([a.coach_email for a in store.list_applicants() if a.coach_email]

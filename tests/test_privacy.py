@@ -151,3 +151,51 @@ def test_make_run_listens_on_loopback_only(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+# ------------------------------------------------------------------ the guard and errors
+def test_non_loopback_address_counts_as_shared(data_dir, monkeypatch):
+    """Started with --server.address 0.0.0.0 (config.toml bypassed) and no login: no data."""
+    from streamlit import config
+    from streamlit.testing.v1 import AppTest
+
+    from app_pages import _access
+
+    monkeypatch.setenv("INTERVIEW_NO_PRELOAD", "1")
+    monkeypatch.delenv("INTERVIEW_SHARED", raising=False)
+    with Store.open() as store:
+        store_session(store, [Answer(STRONG_US, category="personal")])
+    old = config.get_option("server.address")
+    try:
+        for address in ("127.0.0.1", "localhost", "::1"):
+            config.set_option("server.address", address)
+            assert not _access.network_exposed()
+        for address in ("0.0.0.0", "", "192.168.1.20", "::"):
+            config.set_option("server.address", address)
+            assert _access.network_exposed(), address
+        config.set_option("server.address", "0.0.0.0")
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.switch_page("app_pages/history.py")
+        at.run()
+        assert not at.exception
+        assert any("listens on 0.0.0.0" in e.value for e in at.error)
+        assert not at.dataframe and not at.selectbox
+    finally:
+        config.set_option("server.address", old)
+
+
+def test_unexpected_errors_are_logged_not_shown(caplog):
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        from app_pages import _ui
+
+        _ui.show_error(RuntimeError("password=hunter2 at /srv/secret/path"), "Export failed")
+
+    at = AppTest.from_function(page)
+    with caplog.at_level("ERROR", logger="interview.app"):
+        at.run()
+    shown = " ".join(e.value for e in at.error)
+    assert "Export failed" in shown and "server's log" in shown
+    assert "hunter2" not in shown and "/srv/secret" not in shown
+    assert "hunter2" in caplog.text
