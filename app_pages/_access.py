@@ -105,14 +105,17 @@ def shared() -> bool:
     return shared_mode() or auth_configured() or network_exposed()
 
 
-def _logged_in() -> tuple[bool, str, str]:
+def _logged_in() -> tuple[bool, str, str, bool | None]:
+    """(logged in, email, name, email_verified claim or None when the provider sends none)."""
     try:
         user = st.user
         if not user.get("is_logged_in", False):
-            return False, "", ""
-        return True, str(user.get("email") or ""), str(user.get("name") or "")
+            return False, "", "", None
+        verified = user.get("email_verified")
+        return (True, str(user.get("email") or ""), str(user.get("name") or ""),
+                None if verified is None else verified is True or str(verified).lower() == "true")
     except Exception:  # noqa: BLE001 - st.user unavailable: treat as not logged in
-        return False, "", ""
+        return False, "", "", None
 
 
 def _raw_store():
@@ -132,7 +135,7 @@ def _viewer(store) -> Viewer | None:
             "identity provider is configured: start it with `make run` (127.0.0.1 only) to "
             "practise alone, or configure a login for a team (an [auth] section in "
             ".streamlit/secrets.toml; see README, \"Serving a coaching team\")")
-    logged_in, email, name = _logged_in() if configured else (False, "", "")
+    logged_in, email, name, verified = _logged_in() if configured else (False, "", "", None)
     access = _secrets_section("access")
     coach_emails = ([a.coach_email for a in store.list_applicants() if a.coach_email]
                     if logged_in else [])
@@ -144,6 +147,7 @@ def _viewer(store) -> Viewer | None:
         name=name,
         settings=AccessSettings.from_mapping(dict(access) if access is not None else None),
         coach_emails=coach_emails,
+        email_verified=verified,
     )
 
 

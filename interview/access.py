@@ -231,6 +231,7 @@ def resolve_viewer(
     name: str = "",
     settings: AccessSettings | None = None,
     coach_emails: Iterable[str] = (),
+    email_verified: bool | None = None,
 ) -> Viewer | None:
     """Decide who is looking, from the deployment and the login state.
 
@@ -240,6 +241,8 @@ def resolve_viewer(
       configure an identity provider) — everyone would see everyone's sessions.
     * Authentication configured but nobody logged in yet: ``None`` (the page shows a login
       button).
+    * Logged in with an email the provider says is unverified (``email_verified`` false):
+      refused, since the email decides whose sessions one sees.
     * Logged in: admin if listed in ``settings.admins``; coach if listed in
       ``settings.coaches`` or named as some applicant's coach (``coach_emails``); otherwise
       applicant.
@@ -253,6 +256,9 @@ def resolve_viewer(
     address = normalise_email(email)
     if not address:
         raise AccessError("your login did not provide an email address; ask an administrator")
+    if email_verified is False:  # the email decides whose sessions one sees: it must be proven
+        raise AccessError(f"your identity provider has not verified {address}; verify it "
+                          "there, then log in again")
     settings = settings or AccessSettings()
     if address in settings.admins:
         role: Role = "admin"

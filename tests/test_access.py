@@ -138,3 +138,11 @@ def test_who_may_review():
     # applicants read their own reviews but do not write them
     assert can_view(Viewer("ana@example.org", "applicant"), ANA)
     assert not can_review(Viewer("ana@example.org", "applicant"), ANA)
+
+
+def test_unverified_login_email_is_refused():
+    common = dict(shared=True, auth_configured=True, logged_in=True, email="ana@example.org")
+    with pytest.raises(AccessError, match="not verified"):
+        resolve_viewer(email_verified=False, **common)
+    assert resolve_viewer(email_verified=True, **common).email == "ana@example.org"
+    assert resolve_viewer(**common).role == "applicant"  # providers that send no claim

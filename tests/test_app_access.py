@@ -210,3 +210,15 @@ def test_typed_names_are_plain_text_on_coach_pages(data_dir, monkeypatch):
         live = re.sub(r"\\[!-/:-@\[-`{-~]", "", str(element.value))
         assert "](" not in live and "<img" not in live and "![" not in live, element.value
     assert any("\\!\\[pixel\\]" in str(s.value) for s in at.subheader)
+
+
+def test_unverified_email_sees_nothing(world):
+    """Someone who signs up at the provider with another person's email, unverified."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": "amina@example.org", "email_verified": False}
+    at.switch_page("app_pages/history.py")
+    at.run()
+    assert not at.exception
+    shown = everything(at)
+    assert "has not verified" in shown and AMINA["name"] not in shown and AMINA["words"] not in shown
