@@ -130,9 +130,38 @@ def profile_form(store) -> None:
     st.rerun()
 
 
+def recovery_notice(store) -> None:
+    """Answers a crash or a closed tab left unfinished (see ``interview recover``), with a
+    button that finishes them from the saved audio."""
+    from interview.recovery import find_unfinished, recover
+
+    try:
+        found = find_unfinished(store, include_failed=False)
+    except InterviewError:
+        return
+    if not found.items:
+        return
+    n = len(found.items)
+    with st.container(border=True):
+        st.warning(f"{n} answer{'s were' if n > 1 else ' was'} saved but not finished (the app "
+                   "or a command stopped while processing). Nothing is lost: finish "
+                   f"{'them' if n > 1 else 'it'} from the saved audio.",
+                   icon=":material/restore:")
+        if st.button("Finish now", key="recover_now", icon=":material/refresh:"):
+            with st.spinner("Finishing the saved answers..."):
+                try:
+                    recover(store, include_failed=False, transcriber=_ui.answer_transcriber(),
+                            **_ui.answer_options())
+                except InterviewError as exc:
+                    _ui.show_error(exc, "Recovery failed")
+                    return
+            st.rerun()
+
+
 def session_setup(store) -> None:
     """Choose a program profile and the session options, then start."""
     s = _state()
+    recovery_notice(store)
     st.write("Practise a mock residency interview tailored to one program. Answer out loud: "
              "your answer is transcribed on this computer and scored with evidence and tips.")
 
@@ -363,18 +392,16 @@ def answer_input(store, sess, question: dict, pos: int) -> None:
         if method == "browser":
             rec = st.audio_input("Record your answer", key=f"rec:{wkey}")
             if rec is not None and rec.file_id not in s["handled_uploads"]:
-                s["handled_uploads"].add(rec.file_id)
                 _submit(store, sess, pos, audio=rec.getvalue(), filename="recording.wav",
-                        source="audio")
+                        source="audio", take=rec.file_id)
         elif method == "upload":
             up = st.file_uploader("Upload your recorded answer", type=UPLOAD_TYPES,
                                   key=f"upload:{wkey}",
                                   help="WAV, FLAC, MP3, M4A/AAC, OGG/Opus or WebM, e.g. "
                                   "from your phone.")
             if up is not None and up.file_id not in s["handled_uploads"]:
-                s["handled_uploads"].add(up.file_id)
                 _submit(store, sess, pos, audio=up.getvalue(), filename=up.name,
-                        source="upload")
+                        source="upload", take=up.file_id)
         elif method == "microphone":
             _local_recording(store, sess, question, pos, wkey)
         else:
@@ -415,26 +442,38 @@ def _local_recording(store, sess, question: dict, pos: int, wkey: str) -> None:
 
 
 def _submit(store, sess, pos: int, *, audio: bytes | None = None, filename: str | None = None,
-            text: str | None = None, source: str) -> None:
-    """Save the answer first, then transcribe (with progress), measure and score it."""
-    from interview.practice import submit_answer
+            text: str | None = None, source: str, take: str | None = None) -> None:
+    """Save the take first (on disk and committed), only then mark it handled, then
+    transcribe (with progress), measure and score it.
+
+    A rerun can abandon this run at any Streamlit call; none is made between the save and
+    the mark, so a take is either saved and marked, or neither (then the next run saves it).
+    An interruption after that leaves a saved answer that shows its Retry."""
+    from interview.practice import process_answer, save_answer
 
     s = _state()
-    # a model that cannot load still lets the recording be saved, as a failed answer
+    try:
+        answer = save_answer(store, sess.id, pos, audio=audio, filename=filename, text=text,
+                             source=source)
+    except InterviewError as exc:
+        _ui.show_error(exc, "The answer could not be saved")
+        return
+    if take is not None:
+        s["handled_uploads"].add(take)
+    s["again"].discard(f"{sess.id}:{pos}")
+    # a model that cannot load still leaves the recording saved, as a failed answer
     transcriber = _ui.answer_transcriber() if audio is not None else None
     try:
         options = _ui.answer_options()  # this user's own settings, passed with the call
         duration = (_ui.audio_duration(audio, options["max_seconds"]) if audio is not None
                     else None)
         with _ui.progress_status("Transcribing and scoring your answer...", duration) as progress:
-            answer = submit_answer(store, sess.id, pos, audio=audio, filename=filename,
-                                   text=text, source=source, transcriber=transcriber,
-                                   on_segment=progress.on_segment, **options)
+            answer = process_answer(store, answer, transcriber=transcriber,
+                                    on_segment=progress.on_segment, **options)
             progress.done(answer)
     except InterviewError as exc:
-        _ui.show_error(exc, "The answer could not be saved")
+        _ui.show_error(exc, "The answer is saved but could not be processed")
         return
-    s["again"].discard(f"{sess.id}:{pos}")
     question = sess.questions[pos - 1] if pos <= len(sess.questions) else {}
     if sess.mode == "interview" and answer.status == "scored" and not question.get("follow_ups"):
         _go_next(pos)  # otherwise the interviewer's follow-up comes first (show_answer)

@@ -1,13 +1,18 @@
 """The practice pipeline, shared by the app and the batch CLI.
 
-One answer goes through: **save** (the audio file is written to the data directory and the
-answer row inserted, before anything can fail) -> **transcribe** (local Whisper) ->
+One answer goes through: **save** (the audio file is written durably to the data
+directory and the answer row committed, before any other work: :func:`save_answer`) ->
+**transcribe** (local Whisper) ->
 **measure** (delivery metrics) -> **score** (rubric criteria with evidence and tips) ->
 **store**. Per-call options (``max_seconds``: the longest recording accepted; ``verbatim``:
 keep filler words) are arguments, never process-wide state, so that users sharing one
 server each get their own settings. Any failure after the save leaves the answer with status ``failed`` and a
 message saying what went wrong; the recording stays on disk and :func:`retry_answer` runs
-the pipeline again from it. A typed answer skips transcription.
+the pipeline again from it. A typed answer skips transcription. While an answer is saved or
+processed, this process holds its claim (``Store.claim_answer``), so that
+:mod:`interview.recovery` can tell it from one a dead process left behind; if even the
+failure cannot be written (the database is gone), the claim is released and
+``interview recover`` finishes the answer later: nothing stays "transcribing" for ever.
 
 :func:`start_session` draws the questions for a program (avoiding those the applicant
 practised recently) and stores them with the session, so that a closed tab or a crash can
@@ -18,11 +23,20 @@ from __future__ import annotations
 
 import os
 import random
+import time
 from typing import Any, Callable, Iterable, Mapping
 
 from .errors import InterviewError, StorageError, TranscriptionError
 from .profile import ProgramProfile
-from .storage import AnswerRecord, ApplicantRecord, ProfileRecord, SessionRecord, Store
+from .storage import (
+    AnswerRecord,
+    ApplicantRecord,
+    DatabaseError,
+    ProfileRecord,
+    SessionRecord,
+    Store,
+    new_id,
+)
 from .transcript import Segment, Transcript
 
 #: how many recently answered questions :func:`start_session` tries to avoid
@@ -118,6 +132,44 @@ def _bank_question(question_id: str | None):
         return None
 
 
+def _question(store: Store, session_id: str, position: int, drawn_question: Any, *, audio,
+              text) -> dict:
+    if drawn_question is None:
+        session = store.get_session(session_id)
+        if not 1 <= position <= len(session.questions):
+            raise StorageError(f"session {session_id} has no question {position} "
+                               f"(it has {len(session.questions)})")
+        drawn_question = session.questions[position - 1]
+    q = question_record(drawn_question)
+    if text is not None and audio is None and not text.strip():
+        raise StorageError("the typed answer is empty; type your answer or record it")
+    return q
+
+
+def save_answer(store: Store, session_id: str, position: int, drawn_question: Any = None, *,
+                audio: bytes | str | os.PathLike | None = None, filename: str | None = None,
+                text: str | None = None, source: str | None = None,
+                id: str | None = None) -> AnswerRecord:
+    """Save one answer (a new attempt at ``position``) and nothing else: the recording is
+    on disk (fsync'd, atomic rename) and the row committed with status "recorded" when this
+    returns. Arguments as for :func:`submit_answer`; then call :func:`process_answer`."""
+    q = _question(store, session_id, position, drawn_question, audio=audio, text=text)
+    answer_id = id or new_id()
+    with store.claim_answer(answer_id):
+        return _save(store, session_id, position, q, audio=audio, filename=filename,
+                     text=text, source=source, id=answer_id)
+
+
+def _save(store: Store, session_id: str, position: int, q: dict, *, audio, filename, text,
+          source, id: str) -> AnswerRecord:
+    return store.add_answer(
+        session_id, position, question_id=q["id"], question_text=q["text"],
+        category=q["category"], kind=q["kind"], suggested_seconds=q["suggested_seconds"],
+        follow_ups=q["follow_ups"], look_for=q["look_for"], source=source,
+        audio=audio, filename=filename, text=None if audio is not None else text, id=id,
+    )
+
+
 def submit_answer(store: Store, session_id: str, position: int, drawn_question: Any = None, *,
                   audio: bytes | str | os.PathLike | None = None, filename: str | None = None,
                   text: str | None = None, source: str | None = None, transcriber=None,
@@ -134,26 +186,32 @@ def submit_answer(store: Store, session_id: str, position: int, drawn_question: 
     ``max_seconds``: refuse a longer recording (None: :func:`interview.audio.default_max_seconds`);
     ``verbatim``: keep filler words (um, uh) in the transcript.
 
-    Returns the stored answer: status 'scored', or 'failed' with ``error`` (the audio is
-    kept; call :func:`retry_answer`). Raises only if the answer cannot be saved at all."""
+    The answer is saved (:func:`save_answer`) before anything else, and this process holds
+    its claim from before the save until the end. Returns the stored answer: status
+    'scored', or 'failed' with ``error`` (the audio is kept; call :func:`retry_answer`).
+    Raises only if the answer cannot be saved at all, or if the database fails so badly
+    that not even the failure can be written (then ``interview recover`` finishes it)."""
     question_obj = getattr(drawn_question, "question", None)
-    if drawn_question is None:
-        session = store.get_session(session_id)
-        if not 1 <= position <= len(session.questions):
-            raise StorageError(f"session {session_id} has no question {position} "
-                               f"(it has {len(session.questions)})")
-        drawn_question = session.questions[position - 1]
-    q = question_record(drawn_question)
-    if text is not None and audio is None and not text.strip():
-        raise StorageError("the typed answer is empty; type your answer or record it")
-    answer = store.add_answer(
-        session_id, position, question_id=q["id"], question_text=q["text"],
-        category=q["category"], kind=q["kind"], suggested_seconds=q["suggested_seconds"],
-        follow_ups=q["follow_ups"], look_for=q["look_for"], source=source,
-        audio=audio, filename=filename, text=None if audio is not None else text,
-    )
-    return _process(store, answer, transcriber=transcriber, on_segment=on_segment,
-                    question=question_obj, max_seconds=max_seconds, verbatim=verbatim)
+    q = _question(store, session_id, position, drawn_question, audio=audio, text=text)
+    answer_id = new_id()
+    with store.claim_answer(answer_id):
+        answer = _save(store, session_id, position, q, audio=audio, filename=filename,
+                       text=text, source=source, id=answer_id)
+        return _process(store, answer, transcriber=transcriber, on_segment=on_segment,
+                        question=question_obj, max_seconds=max_seconds, verbatim=verbatim)
+
+
+def process_answer(store: Store, answer: AnswerRecord | str, transcriber=None,
+                   on_segment: SegmentCallback | None = None, *,
+                   max_seconds: float | None = None, verbatim: bool = True,
+                   question=None) -> AnswerRecord:
+    """Transcribe, measure and score a saved answer (see :func:`save_answer`), holding its
+    claim; raises :class:`~interview.storage.AnswerBusy` if another process is on it."""
+    answer_id = answer if isinstance(answer, str) else answer.id
+    with store.claim_answer(answer_id):
+        answer = store.get_answer(answer_id)  # as it is now, the claim held
+        return _process(store, answer, transcriber=transcriber, on_segment=on_segment,
+                        question=question, max_seconds=max_seconds, verbatim=verbatim)
 
 
 def retry_answer(store: Store, answer_id: str, transcriber=None,
@@ -162,15 +220,16 @@ def retry_answer(store: Store, answer_id: str, transcriber=None,
     """Run the pipeline again for a stored answer, from its saved audio (or typed text).
     The same answer row is updated; a fresh recording is :func:`submit_answer` instead.
     ``max_seconds`` and ``verbatim`` as for :func:`submit_answer`."""
-    answer = store.get_answer(answer_id)
-    if answer.audio_path:
-        path = store.audio_file(answer)
-        if path is None or not path.is_file():
-            msg = (f"the saved recording {answer.audio_path} is missing from the data directory "
-                   f"{store.root}; record the answer again")
-            return store.update_answer(answer.id, status="failed", error=msg)
-    return _process(store, answer, transcriber=transcriber, on_segment=on_segment,
-                    max_seconds=max_seconds, verbatim=verbatim)
+    with store.claim_answer(answer_id):
+        answer = store.get_answer(answer_id)
+        if answer.audio_path:
+            path = store.audio_file(answer)
+            if path is None or not path.is_file():
+                msg = (f"the saved recording {answer.audio_path} is missing from the data "
+                       f"directory {store.root}; record the answer again")
+                return store.update_answer(answer.id, status="failed", error=msg)
+        return _process(store, answer, transcriber=transcriber, on_segment=on_segment,
+                        max_seconds=max_seconds, verbatim=verbatim)
 
 
 def _process(store: Store, answer: AnswerRecord, *, transcriber=None,
@@ -231,4 +290,26 @@ def _process(store: Store, answer: AnswerRecord, *, transcriber=None,
             msg += f" (the recording is saved: {answer.audio_path}; retry it from the saved audio)"
         elif step != "transcription":
             msg = f"{step} failed: {msg}"
-        return store.update_answer(answer.id, status="failed", error=msg)
+        return _store_failure(store, answer, msg)
+
+
+#: pauses before each try of the failure write (the database may be briefly unavailable)
+FAILURE_WRITE_DELAYS = (0.0, 0.5, 2.0)
+
+
+def _store_failure(store: Store, answer: AnswerRecord, msg: str) -> AnswerRecord:
+    """Record the failure, trying a few times; if the database still refuses, raise one
+    clear error (the claim is then released, and ``interview recover`` finishes the
+    answer): an answer never stays "transcribing" behind a live process that gave up."""
+    last: Exception | None = None
+    for delay in FAILURE_WRITE_DELAYS:
+        if delay:
+            time.sleep(delay)
+        try:
+            return store.update_answer(answer.id, status="failed", error=msg)
+        except StorageError as exc:
+            last = exc
+    kept = f" (the recording is kept: {answer.audio_path})" if answer.audio_path else ""
+    raise DatabaseError(f"answer {answer.id} is saved{kept} but could not be processed "
+                        f"({msg}) and the database refused to record that: {last}. Run "
+                        "`interview recover` once the database works") from None

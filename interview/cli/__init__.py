@@ -25,6 +25,7 @@ COMMAND_MODULES: list[str] = [
     "practice",
     "sessions",
     "applicants",
+    "recover",
     "report",
     "export",
     "import_cmd",

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 from .engine import (
     MIGRATIONS_DIR,
+    DatabaseError,
     alembic_config,
     create_db_engine,
     current_revision,
@@ -51,6 +52,7 @@ from .engine import (
     head_revision,
     upgrade,
 )
+from .files import AnswerBusy
 from .models import Base, UTCDateTime
 from .records import (
     MODES,
@@ -70,8 +72,8 @@ from .records import (
 from .store import Store
 
 __all__ = [
-    "MIGRATIONS_DIR", "MODES", "SOURCES", "STATUSES", "AnswerRecord", "ApplicantRecord",
-    "Base", "CommentRecord", "EmailDraftRecord", "Mode", "OverrideRecord", "ProfileRecord",
+    "AnswerBusy", "MIGRATIONS_DIR", "MODES", "SOURCES", "STATUSES", "AnswerRecord", "ApplicantRecord",
+    "Base", "CommentRecord", "DatabaseError", "EmailDraftRecord", "Mode", "OverrideRecord", "ProfileRecord",
     "SessionRecord", "Store", "UTCDateTime", "alembic_config", "create_db_engine",
     "current_revision", "database_url", "head_revision", "new_id", "upgrade", "utcnow",
 ]

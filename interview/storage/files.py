@@ -1,18 +1,44 @@
-"""Audio files of answers, kept in the data directory: ``audio/<session>/<answer>.<ext>``."""
+"""Audio files of answers, kept in the data directory: ``audio/<session>/<answer>.<ext>``.
+
+A take is written durably before its row exists: the bytes go to a ``.part`` file, are
+fsync'd, and the file is renamed into place (atomic), then the folder is fsync'd. Beside it
+a small sidecar ``<answer>.json`` (written the same way, first) holds what the answer row
+needs, so that a take whose row was never committed (a crash, a database that refused the
+insert) can be found and added back by ``interview recover``; the sidecar is removed once
+the row is committed.
+
+While an answer is being saved or processed, its process holds a claim: an OS file lock
+on ``claims/<answer>.lock`` (released by the OS if the process dies), so that recovery can
+tell a take in progress from one left behind by a dead process.
+"""
 
 from __future__ import annotations
 
+import errno
+import json
 import os
-import shutil
+import re
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from ..errors import StorageError
-from ..paths import PRIVATE_FILE_MODE, private_dir
+from ..paths import private_dir
 
 _AUDIO_MAGIC = [
     (b"RIFF", ".wav"), (b"OggS", ".ogg"), (b"fLaC", ".flac"), (b"ID3", ".mp3"),
     (b"\xff\xfb", ".mp3"), (b"\xff\xf3", ".mp3"), (b"\x1a\x45\xdf\xa3", ".webm"),
 ]
+#: an answer's file name: the answer id (uuid4 hex) and an extension
+_ANSWER_FILE = re.compile(r"^([0-9a-f]{32})(\.[a-z0-9]{1,5})$")
+SIDECAR = ".json"
+PART = ".part"
+CHUNK = 1 << 20
+
+#: the low-level writer (``os.write``); a test injects a full disk here
+_os_write = os.write
 
 
 def audio_ext(data: bytes | None, filename: str | None) -> str:
@@ -30,10 +56,65 @@ def audio_ext(data: bytes | None, filename: str | None) -> str:
     return ".bin"
 
 
-def save_audio(root: Path, session_id: str, answer_id: str, audio,
-               filename: str | None) -> str:
-    """Write ``audio`` (bytes, or a path to copy) under ``root``; returns the path relative
-    to ``root`` (posix)."""
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # e.g. Windows: directories cannot be opened; rename is durable enough
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_durably(dest: Path, chunks: Iterable[bytes]) -> None:
+    """Write ``chunks`` to ``dest``: a ``.part`` file, fsync'd, renamed into place, folder
+    fsync'd. On any error the ``.part`` file is removed and ``dest`` is untouched."""
+    tmp = dest.with_name(dest.name + PART)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            for chunk in chunks:
+                view = memoryview(chunk)
+                while view:
+                    n = _os_write(fd, view)
+                    view = view[n:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, dest)
+    except BaseException:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        raise
+    _fsync_dir(dest.parent)
+
+
+def _file_chunks(src: Path) -> Iterator[bytes]:
+    with src.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            yield chunk
+
+
+def _describe_os_error(exc: OSError, dest: Path) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (f"could not save the recording to {dest}: the disk is full; free some space, "
+                "then submit it again (nothing already saved was lost)")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return (f"could not save the recording to {dest}: {exc.strerror or exc}; make the data "
+                "directory writable, then submit it again")
+    return (f"could not save the recording to {dest}: {exc.strerror or exc}; check that the "
+            "data directory is writable, then submit it again")
+
+
+def save_audio(root: Path, session_id: str, answer_id: str, audio, filename: str | None,
+               meta: dict | None = None) -> str:
+    """Write ``audio`` (bytes, or a path to copy) durably under ``root`` (and ``meta`` in
+    its sidecar first); returns the path relative to ``root`` (posix)."""
     data: bytes | None = None
     src: Path | None = None
     if isinstance(audio, (bytes, bytearray, memoryview)):
@@ -54,19 +135,20 @@ def save_audio(root: Path, session_id: str, answer_id: str, audio,
     if dest is None:
         raise StorageError(f"refusing to save a recording outside {root / 'audio'} "
                            f"(session {session_id!r}, answer {answer_id!r})")
+    sidecar = dest.with_name(answer_id + SIDECAR)
     try:
-        private_dir(root / "audio")
+        private_dir(root / "audio")  # recordings are readable by their owner only (0700/0600)
+        folder_is_new = not dest.parent.exists()
         private_dir(dest.parent)
-        tmp = dest.with_suffix(dest.suffix + ".part")
-        if data is not None:
-            tmp.write_bytes(data)
-        else:
-            shutil.copyfile(src, tmp)  # type: ignore[arg-type]
-        os.chmod(tmp, PRIVATE_FILE_MODE)  # recordings are readable by their owner only
-        os.replace(tmp, dest)
+        if folder_is_new:
+            _fsync_dir(dest.parent.parent)
+        if meta is not None:
+            payload = dict(meta, audio_path=rel.as_posix())
+            write_durably(sidecar, [json.dumps(payload, default=str).encode()])
+        write_durably(dest, [data] if data is not None else _file_chunks(src))  # type: ignore[arg-type]
     except OSError as exc:
-        raise StorageError(f"could not save the recording to {dest}: {exc.strerror or exc}; "
-                           "check that the data directory is writable") from None
+        drop_sidecar(root, rel.as_posix())
+        raise StorageError(_describe_os_error(exc, dest)) from None
     return rel.as_posix()
 
 
@@ -87,3 +169,142 @@ def session_folder(root: Path, session_id: str) -> Path | None:
         return None
     folder = contained(root, f"audio/{session_id}")
     return folder if folder is not None and folder.parent == (Path(root) / "audio").resolve() else None
+
+
+def drop_sidecar(root: Path, rel: str) -> None:
+    """Remove the sidecar of the audio file ``rel`` (its row is committed)."""
+    path = root / rel
+    try:
+        path.with_name(path.name.split(".")[0] + SIDECAR).unlink()
+    except OSError:
+        pass
+
+
+def read_sidecar(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class AudioFile:
+    """One file found under ``audio/``: an answer's recording, its sidecar, or a partial
+    write (``kind``: "audio" | "sidecar" | "part")."""
+
+    session_id: str
+    answer_id: str
+    path: Path
+    kind: str
+
+
+def scan_audio(root: Path) -> Iterator[AudioFile]:
+    """Every answer file under ``root/audio`` (other files are ignored)."""
+    base = root / "audio"
+    if not base.is_dir():
+        return
+    for folder in sorted(base.iterdir()):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            name = path.name
+            kind = "audio"
+            if name.endswith(PART):
+                kind, name = "part", name[: -len(PART)]
+            m = _ANSWER_FILE.match(name)
+            if not m:
+                continue
+            if kind == "audio" and m.group(2) == SIDECAR:
+                kind = "sidecar"
+            yield AudioFile(folder.name, m.group(1), path, kind)
+
+
+# ---- claims: which process is working on an answer --------------------------------------
+
+
+class AnswerBusy(StorageError):
+    """Another live process is saving or processing this answer."""
+
+
+def _claim_path(root: Path, answer_id: str) -> Path:
+    return root / "claims" / f"{answer_id}.lock"
+
+
+def _try_lock(path: Path) -> int | None:
+    """An fd holding an exclusive OS lock on ``path`` (the file now at that path), or None
+    if another process holds it."""
+    import fcntl
+
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return None
+        except OSError:
+            os.close(fd)
+            raise
+        try:  # the holder removes the file before unlocking: lock the one at the path
+            same = os.stat(path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            return fd
+        os.close(fd)
+
+
+@contextmanager
+def claim(root: Path, answer_id: str, *, wait: float = 0) -> Iterator[None]:
+    """Hold the claim on ``answer_id`` (an OS lock, freed if the process dies); raises
+    :class:`AnswerBusy` if another process holds it for longer than ``wait`` seconds."""
+    path = _claim_path(root, answer_id)
+    if os.name != "posix":  # Windows: filelock's msvcrt lock (the file is kept)
+        from filelock import FileLock, Timeout
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(path), thread_local=False)
+        try:
+            lock.acquire(timeout=wait)
+        except Timeout:
+            raise AnswerBusy(_busy(answer_id)) from None
+        try:
+            yield
+        finally:
+            lock.release()
+        return
+    deadline = time.monotonic() + wait
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        while (fd := _try_lock(path)) is None:
+            if time.monotonic() >= deadline:
+                raise AnswerBusy(_busy(answer_id))
+            time.sleep(0.05)
+    except OSError as exc:
+        raise StorageError(f"cannot claim answer {answer_id} in {path.parent} "
+                           f"({exc.strerror or exc}); check that the data directory is "
+                           "writable") from None
+    try:
+        yield
+    finally:
+        try:  # removed while held, so that a later claim locks a new file
+            path.unlink()
+        except OSError:
+            pass
+        os.close(fd)
+
+
+def _busy(answer_id: str) -> str:
+    return (f"answer {answer_id} is being saved or processed by another program right now; "
+            "wait for it to finish")
+
+
+def is_claimed(root: Path, answer_id: str) -> bool:
+    """Whether a live process holds the claim on ``answer_id`` (checked without waiting)."""
+    if not _claim_path(root, answer_id).exists():
+        return False
+    try:
+        with claim(root, answer_id):
+            return False
+    except AnswerBusy:
+        return True

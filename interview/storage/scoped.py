@@ -234,6 +234,49 @@ class ViewerStore:
         self._need_own_session(self._answer_session(answer_id))
         return self._store.update_answer(answer_id, **changes)
 
+    # ---- claims and recovery (the Practice page finishes one's own unfinished answers) --
+
+    def claim_answer(self, answer_id: str, *, wait: float = 0):
+        """This process's claim on an answer id (a lock; it reads nothing)."""
+        return self._store.claim_answer(answer_id, wait=wait)
+
+    def answer_claimed(self, answer_id: str) -> bool:
+        return self._store.answer_claimed(answer_id)
+
+    def _own_session_ids(self) -> set[str] | None:
+        """Sessions the viewer practised themself (None: every session, for those who see
+        everything)."""
+        if self.viewer.sees_everything:
+            return None
+        if not self.viewer.email:
+            return set()
+        with self._store.database.read() as db:
+            return set(db.scalars(
+                sa.select(SessionRow.id).join(ApplicantRow, ApplicantRow.id == SessionRow.applicant_id)
+                .where(ApplicantRow.email == self.viewer.email)))
+
+    def unfinished_answers(self) -> list[AnswerRecord]:
+        own = self._own_session_ids()
+        return [a for a in self._store.unfinished_answers() if own is None or a.session_id in own]
+
+    def audio_files(self):
+        own = self._own_session_ids()
+        return [f for f in self._store.audio_files() if own is None or f.session_id in own]
+
+    def existing_answer_ids(self, ids: Iterable[str]) -> set[str]:
+        return self._store.existing_answer_ids(ids)
+
+    def existing_session_ids(self, ids: Iterable[str]) -> set[str]:
+        own = self._own_session_ids()
+        found = self._store.existing_session_ids(ids)
+        return found if own is None else found & own
+
+    def adopt_audio(self, meta: dict) -> AnswerRecord:
+        own = self._own_session_ids()
+        if own is not None and meta.get("session_id") not in own:
+            raise AccessError("only the applicant can finish this answer")
+        return self._store.adopt_audio(meta)
+
     # ---- coach review -----------------------------------------------------------------
 
     def mark_reviewed(self, session_id: str, by: str, **kwargs: Any) -> SessionRecord:

@@ -8,12 +8,11 @@ from datetime import datetime
 from typing import Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..errors import StorageError
-from .engine import Repository
-from .files import save_audio, session_folder
+from .engine import DatabaseError, Repository
+from .files import drop_sidecar, save_audio, session_folder
 from .models import (
     AnswerRow,
     ApplicantRow,
@@ -70,44 +69,49 @@ class SessionRepository(Repository):
         every attempt per position, and comments/overrides."""
         with self._db.read() as db:
             row = self._db.need(db, SessionRow, session_id, "session")
-            return self._session_record(db, row, full=True)
+            return self._session_records(db, [row], full=True)[0]
 
-    def _session_record(self, db: Session, row: SessionRow, *, full: bool,
-                        cache: dict | None = None) -> SessionRecord:
-        cache = cache if cache is not None else {}
-        applicant = profile = None
-        if row.applicant_id:
-            key = ("a", row.applicant_id)
-            if key not in cache:
-                cache[key] = copy_record(ApplicantRecord, db.get(ApplicantRow, row.applicant_id))
-            applicant = cache[key]
-        if row.profile_id:
-            key = ("p", row.profile_id)
-            if key not in cache:
-                cache[key] = copy_record(ProfileRecord, db.get(ProfileRow, row.profile_id))
-            profile = cache[key]
-        answers = list(db.scalars(sa.select(AnswerRow).where(AnswerRow.session_id == row.id)
-                                  .order_by(AnswerRow.position, AnswerRow.attempt)))
-        comments = [copy_record(CommentRecord, c) for c in db.scalars(
-            sa.select(CommentRow).where(CommentRow.session_id == row.id)
-            .order_by(CommentRow.created_at))]
-        answer_ids = [a.id for a in answers]
-        overrides: list[OverrideRow] = []
-        if answer_ids:
-            overrides = list(db.scalars(sa.select(OverrideRow)
-                                        .where(OverrideRow.answer_id.in_(answer_ids))
-                                        .order_by(OverrideRow.created_at)))
-        attempts: dict[int, list[AnswerRecord]] = {}
+    def _session_records(self, db: Session, rows: list[SessionRow], *,
+                         full: bool) -> list[SessionRecord]:
+        """Records for ``rows`` in a fixed number of queries (one per table, in chunks),
+        whatever the number of sessions: never one query per session."""
+        if not rows:
+            return []
+        session_ids = [r.id for r in rows]
+        applicants = {a.id: copy_record(ApplicantRecord, a) for a in _in_chunks(
+            db, ApplicantRow, ApplicantRow.id, {r.applicant_id for r in rows if r.applicant_id})}
+        profiles = {p.id: copy_record(ProfileRecord, p) for p in _in_chunks(
+            db, ProfileRow, ProfileRow.id, {r.profile_id for r in rows if r.profile_id})}
+        answers = _in_chunks(db, AnswerRow, AnswerRow.session_id, session_ids,
+                             order=(AnswerRow.position, AnswerRow.attempt))
+        comments = [copy_record(CommentRecord, c) for c in _in_chunks(
+            db, CommentRow, CommentRow.session_id, session_ids, order=(CommentRow.created_at,))]
+        overrides = [copy_record(OverrideRecord, o) for o in _in_chunks(
+            db, OverrideRow, OverrideRow.answer_id, [a.id for a in answers],
+            order=(OverrideRow.created_at,))]
+        comments_of: dict[str, list[CommentRecord]] = {}
+        for c in comments:
+            comments_of.setdefault(c.session_id, []).append(c)
+            if c.answer_id:
+                comments_of.setdefault("answer:" + c.answer_id, []).append(c)
+        overrides_of: dict[str, list[OverrideRecord]] = {}
+        for o in overrides:
+            overrides_of.setdefault(o.answer_id, []).append(o)
+        attempts_of: dict[str, dict[int, list[AnswerRecord]]] = {}
         for a in answers:
-            rec = copy_record(AnswerRecord, a,
-                        comments=[c for c in comments if c.answer_id == a.id],
-                        overrides=[copy_record(OverrideRecord, o) for o in overrides
-                                   if o.answer_id == a.id])
-            attempts.setdefault(a.position, []).append(rec)
-        latest = [attempts[p][-1] for p in sorted(attempts)]
-        return copy_record(SessionRecord, row, questions=list(row.questions or []),
-                     applicant=applicant, profile=profile, answers=latest,
-                     attempts=attempts if full else {}, comments=comments)
+            rec = copy_record(AnswerRecord, a, comments=comments_of.get("answer:" + a.id, []),
+                              overrides=overrides_of.get(a.id, []))
+            attempts_of.setdefault(a.session_id, {}).setdefault(a.position, []).append(rec)
+        out = []
+        for row in rows:
+            attempts = attempts_of.get(row.id, {})
+            latest = [attempts[p][-1] for p in sorted(attempts)]
+            out.append(copy_record(
+                SessionRecord, row, questions=list(row.questions or []),
+                applicant=applicants.get(row.applicant_id), profile=profiles.get(row.profile_id),
+                answers=latest, attempts=attempts if full else {},
+                comments=comments_of.get(row.id, [])))
+        return out
 
     def list_sessions(self, *, applicant_id: str | None = None, profile_id: str | None = None,
                       reviewed: bool | None = None, since: datetime | None = None,
@@ -136,8 +140,7 @@ class SessionRepository(Repository):
         if limit:
             q = q.limit(limit)
         with self._db.read() as db:
-            cache: dict = {}
-            return [self._session_record(db, r, full=False, cache=cache) for r in db.scalars(q)]
+            return self._session_records(db, list(db.scalars(q)), full=False)
 
     def finish_session(self, session_id: str, at: datetime | None = None) -> SessionRecord:
         """Record that the applicant finished the session."""
@@ -187,10 +190,12 @@ class SessionRepository(Repository):
                    id: str | None = None) -> AnswerRecord:
         """Store a new attempt at ``position`` (1-based; attempt numbers count up).
 
-        ``audio`` (bytes, or a path to copy) is written to
+        ``audio`` (bytes, or a path to copy) is written durably to
         ``audio/<session>/<answer>.<ext>`` first (``ext`` from ``filename``, the path, or
-        the bytes' signature); only then is the row inserted with status "recorded".
-        ``text`` alone stores a typed answer (source "typed")."""
+        the bytes' signature; fsync'd, atomic rename, with a sidecar for recovery); only
+        then is the row inserted and committed with status "recorded". ``text`` alone
+        stores a typed answer (source "typed"). If the row cannot be committed, the
+        recording stays on disk and ``interview recover`` adds it back."""
         if position < 1:
             raise StorageError(f"answer position must be 1 or more, got {position}")
         if audio is None and text is None:
@@ -201,35 +206,85 @@ class SessionRepository(Repository):
         with self._db.read() as db:  # fail early on an unknown session, before writing
             self._db.need(db, SessionRow, session_id, "session")
         answer_id = id or new_id()
+        fields = dict(session_id=session_id, position=position, question_id=question_id,
+                      question_text=question_text or "", category=category, kind=kind,
+                      suggested_seconds=suggested_seconds, follow_ups=list(follow_ups or []),
+                      look_for=look_for, source=source, text=text,
+                      created_at=utcnow().isoformat())
         rel = None
         if audio is not None:
-            rel = save_audio(self._store.root, session_id, answer_id, audio, filename)
+            rel = save_audio(self._store.root, session_id, answer_id, audio, filename,
+                             meta=dict(fields, answer_id=answer_id))
+        try:
+            self._insert_answer(answer_id, fields, rel)
+        except StorageError as exc:
+            if rel is None:
+                raise
+            raise DatabaseError(f"could not save the answer ({exc}). The recording is kept at "
+                                f"{self._store.root / rel}; run `interview recover` once the "
+                                "database works to add it back") from exc
+        if rel is not None:
+            drop_sidecar(self._store.root, rel)
+        return self.get_answer(answer_id)
+
+    def _insert_answer(self, answer_id: str, fields: dict, rel: str | None) -> None:
+        """Insert the row as the next attempt at its position (committed on return)."""
+        created = fields["created_at"]
+        created = datetime.fromisoformat(created) if isinstance(created, str) else created
         now = utcnow()
         for tries in range(8):
             try:
-                with self._db.write() as db:
+                with self._db.write() as db:  # BEGIN IMMEDIATE on SQLite: no attempt race
                     attempt = (db.scalar(sa.select(sa.func.max(AnswerRow.attempt))
-                                         .where(AnswerRow.session_id == session_id,
-                                                AnswerRow.position == position)) or 0) + 1
-                    db.add(AnswerRow(id=answer_id, session_id=session_id, position=position,
-                                   attempt=attempt, question_id=question_id,
-                                   question_text=question_text or "", category=category,
-                                   kind=kind, suggested_seconds=suggested_seconds,
-                                   follow_ups=list(follow_ups or []), look_for=look_for,
-                                   source=source, audio_path=rel, text=text,
-                                   status="recorded", created_at=now, updated_at=now))
-                break
-            except SQLAlchemyError as exc:
-                # a concurrent attempt at the same position took this attempt number: retry
-                # with the next one; anything else (e.g. a duplicate id) is an error
-                race = isinstance(exc, sa.exc.IntegrityError) and tries < 7 and \
+                                         .where(AnswerRow.session_id == fields["session_id"],
+                                                AnswerRow.position == fields["position"]))
+                               or 0) + 1
+                    db.add(AnswerRow(
+                        id=answer_id, session_id=fields["session_id"],
+                        position=fields["position"], attempt=attempt,
+                        question_id=fields.get("question_id"),
+                        question_text=fields.get("question_text") or "",
+                        category=fields.get("category"), kind=fields.get("kind"),
+                        suggested_seconds=fields.get("suggested_seconds"),
+                        follow_ups=list(fields.get("follow_ups") or []),
+                        look_for=fields.get("look_for"), source=fields.get("source") or "upload",
+                        audio_path=rel, text=fields.get("text"), status="recorded",
+                        created_at=created or now, updated_at=now))
+                return
+            except DatabaseError as exc:
+                # on PostgreSQL a concurrent attempt at the same position can take this
+                # attempt number: retry with the next; anything else is an error
+                race = isinstance(exc.__cause__, sa.exc.IntegrityError) and tries < 7 and \
                     not self._db.exists(AnswerRow, answer_id)
-                if race:
-                    continue
-                where = f" The recording is kept at {self._store.root / rel}." if rel else ""
-                raise StorageError(f"could not save the answer: {exc.__class__.__name__}.{where}"
-                                   ) from exc
+                if not race:
+                    raise
+
+    def adopt_audio(self, meta: dict) -> AnswerRecord:
+        """Insert the row of a recording saved without one (from its sidecar ``meta``), as
+        a new attempt with status "recorded". Used by recovery."""
+        answer_id, rel = meta["answer_id"], meta["audio_path"]
+        if not self._db.exists(AnswerRow, answer_id):
+            self._insert_answer(answer_id, meta, rel)
+        drop_sidecar(self._store.root, rel)
         return self.get_answer(answer_id)
+
+    def unfinished_answers(self) -> list[AnswerRecord]:
+        """Answers not scored (status recorded, transcribing or failed), oldest first; one
+        query, without comments or overrides."""
+        q = (sa.select(AnswerRow).where(AnswerRow.status != "scored")
+             .order_by(AnswerRow.created_at, AnswerRow.id))
+        with self._db.read() as db:
+            return [copy_record(AnswerRecord, a) for a in db.scalars(q)]
+
+    def existing_answer_ids(self, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` have an answer row."""
+        with self._db.read() as db:
+            return {a.id for a in _in_chunks(db, AnswerRow, AnswerRow.id, set(ids))}
+
+    def existing_session_ids(self, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` are sessions."""
+        with self._db.read() as db:
+            return {r.id for r in _in_chunks(db, SessionRow, SessionRow.id, set(ids))}
 
     def get_answer(self, answer_id: str) -> AnswerRecord:
         """One attempt, with its comments and overrides."""
@@ -281,3 +336,21 @@ class SessionRepository(Repository):
              .limit(limit))
         with self._db.read() as db:
             return [qid for qid, _ in db.execute(q)]
+
+
+#: ids per ``IN (...)`` query (well under every backend's limit of bound parameters)
+CHUNK = 500
+
+
+def _in_chunks(db: Session, model, column, values, order=()) -> list:
+    """Rows of ``model`` whose ``column`` is in ``values``, in as few queries as chunks."""
+    values = list(values)
+    out: list = []
+    for i in range(0, len(values), CHUNK):
+        q = sa.select(model).where(column.in_(values[i:i + CHUNK]))
+        if order:
+            q = q.order_by(*order)
+        out.extend(db.scalars(q))
+    if order and len(values) > CHUNK:  # chunks are each ordered; order the whole
+        out.sort(key=lambda r: tuple(getattr(r, c.key) for c in order))
+    return out

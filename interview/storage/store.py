@@ -16,9 +16,18 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import StorageError
 from ..paths import data_dir as _data_dir
+from . import files
 from .applicants import ApplicantRepository
 from .drafts import DraftRepository
-from .engine import Database, create_db_engine, database_url, safe_url, upgrade
+from .engine import (
+    Database,
+    DatabaseError,
+    create_db_engine,
+    database_url,
+    describe_db_error,
+    safe_url,
+    upgrade,
+)
 from .files import contained
 from .records import AnswerRecord
 from .reviews import ReviewRepository
@@ -31,7 +40,10 @@ def _delegate(repo: str, func):
 
     @functools.wraps(func)
     def method(self, *args, **kwargs):
-        return func(getattr(self, repo), *args, **kwargs)
+        try:
+            return func(getattr(self, repo), *args, **kwargs)
+        except SQLAlchemyError as exc:  # the repositories translate; this is a safety net
+            raise self.database.error(exc) from exc
 
     return method
 
@@ -69,12 +81,15 @@ class Store:
             else:
                 with engine.connect():
                     pass
+        except StorageError:
+            engine.dispose()
+            raise
         except (SQLAlchemyError, OSError) as exc:
             engine.dispose()
-            raise StorageError(
-                f"cannot open the database {safe_url(url)}: {exc.__class__.__name__}: "
-                f"{str(exc).splitlines()[0] if str(exc) else ''}. Check that the data directory "
-                "is writable or that DATABASE_URL points at a running server."
+            raise DatabaseError(
+                f"cannot open the database {safe_url(url)}: {describe_db_error(exc, url)}. "
+                "Check that the data directory is writable or that DATABASE_URL points at a "
+                "running server."
             ) from None
         return cls(engine)
 
@@ -116,6 +131,20 @@ class Store:
         rel = answer if isinstance(answer, str) else answer.audio_path
         return contained(self.root, rel) if rel else None
 
+    def claim_answer(self, answer_id: str, *, wait: float = 0):
+        """A context manager holding this process's claim on an answer while it is saved or
+        processed (an OS lock, freed if the process dies); raises
+        :class:`~interview.storage.files.AnswerBusy` if another live process holds it."""
+        return files.claim(self.root, answer_id, wait=wait)
+
+    def answer_claimed(self, answer_id: str) -> bool:
+        """Whether a live process is saving or processing this answer right now."""
+        return files.is_claimed(self.root, answer_id)
+
+    def audio_files(self):
+        """Every answer file under ``audio/`` (recordings, sidecars, partial writes)."""
+        return list(files.scan_audio(self.root))
+
     # ---- applicants and profiles ----------------------------------------------------
 
     add_applicant = _delegate("applicants", ApplicantRepository.add_applicant)
@@ -142,6 +171,10 @@ class Store:
     answer_attempts = _delegate("sessions", SessionRepository.answer_attempts)
     update_answer = _delegate("sessions", SessionRepository.update_answer)
     recent_question_ids = _delegate("sessions", SessionRepository.recent_question_ids)
+    adopt_audio = _delegate("sessions", SessionRepository.adopt_audio)
+    unfinished_answers = _delegate("sessions", SessionRepository.unfinished_answers)
+    existing_answer_ids = _delegate("sessions", SessionRepository.existing_answer_ids)
+    existing_session_ids = _delegate("sessions", SessionRepository.existing_session_ids)
 
     # ---- coach review ---------------------------------------------------------------
 

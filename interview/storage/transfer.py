@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import StorageError
-from .engine import Repository
+from .engine import DatabaseError, Repository
 from .models import (
     AnswerRow,
     ApplicantRow,
@@ -104,6 +104,14 @@ class TransferRepository(Repository):
                     for d in data.get(key) or []:
                         db.add(build(model, d))
                     db.flush()
+        except DatabaseError as exc:
+            cause = exc.__cause__
+            if cause is None or isinstance(cause, (sa.exc.OperationalError,
+                                                   sa.exc.InterfaceError)):
+                raise  # the database itself failed (busy, read-only, server gone)
+            why = " ".join(str(getattr(cause, "orig", None) or cause).split())[:300]
+            raise StorageError(f"the exported session is malformed ({cause.__class__.__name__}"
+                               f": {why}); nothing was imported") from None
         except StorageError:
             raise
         except (KeyError, TypeError, ValueError, SQLAlchemyError) as exc:

@@ -1,0 +1,186 @@
+"""Recovery: find the takes a crash, a closed tab or a failing database left unfinished,
+and finish them from the saved audio.
+
+What is looked for (:func:`find_unfinished`):
+
+- answers with status "recorded" (saved, never processed) or "transcribing" (its process
+  died: no live process holds its claim), and answers that "failed";
+- recordings on disk whose row was never committed (a crash between the audio write and
+  the insert, or a database that refused the insert): their sidecar holds what the row
+  needs, so they are added back as a new attempt;
+- leftovers of a save that never completed (``.part`` files, a sidecar without its audio):
+  takes that were never accepted; they are removed.
+
+:func:`recover` processes each answer (transcribe, measure, score) holding its claim, so
+two recoveries, or a recovery and a live app, never work on the same answer. It is
+idempotent: a second run finds nothing new to do (an answer that fails again for the same
+reason stays failed, with the same message). Answers a live process is working on, and
+recordings that are not in this data directory (another host on a shared database), are
+left alone.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+
+from .errors import InterviewError
+from .storage import AnswerBusy, AnswerRecord, Store, utcnow
+from .storage.files import read_sidecar
+
+#: a typed answer still "recorded" this long after its last change was abandoned
+TYPED_GRACE = timedelta(minutes=2)
+
+KINDS = {
+    "pending": "saved but never processed",
+    "stuck": "left 'transcribing' by a process that stopped",
+    "failed": "failed",
+    "orphan": "recording saved without its row",
+    "partial": "incomplete save (never accepted)",
+}
+
+
+@dataclass
+class RecoveryItem:
+    """One thing recovery found; ``outcome`` is set by :func:`recover`: "scored",
+    "failed", "removed", "busy" (a live process took it meanwhile) or "found" (dry run)."""
+
+    kind: str
+    answer_id: str
+    session_id: str | None = None
+    position: int | None = None
+    status: str | None = None
+    path: str | None = None
+    outcome: str = "found"
+    error: str | None = None
+
+    @property
+    def describe(self) -> str:
+        where = f"session {self.session_id}" if self.session_id else ""
+        if self.position:
+            where += f", question {self.position}"
+        return f"{KINDS.get(self.kind, self.kind)}: answer {self.answer_id} ({where})"
+
+
+@dataclass
+class RecoveryReport:
+    items: list[RecoveryItem] = field(default_factory=list)
+    #: answers a live process is working on (left alone)
+    in_progress: list[str] = field(default_factory=list)
+    #: recordings with neither row nor sidecar (kept, listed for a person to look at)
+    unmatched: list[str] = field(default_factory=list)
+
+    @property
+    def unfinished(self) -> list[RecoveryItem]:
+        return [i for i in self.items if i.outcome not in ("scored", "removed")]
+
+    def to_dict(self) -> dict:
+        return {"items": [asdict(i) for i in self.items], "in_progress": self.in_progress,
+                "unmatched": self.unmatched,
+                "counts": {k: sum(i.kind == k for i in self.items) for k in KINDS}}
+
+
+def _abandoned(store: Store, a: AnswerRecord) -> bool:
+    """Whether a 'recorded' / 'transcribing' answer has no live process behind it."""
+    if store.answer_claimed(a.id):
+        return False
+    if a.audio_path:  # a recording that is not here belongs to another data directory
+        path = store.audio_file(a)
+        return bool(path and path.is_file())
+    return a.updated_at is None or utcnow() - a.updated_at > TYPED_GRACE
+
+
+def find_unfinished(store: Store, *, include_failed: bool = True) -> RecoveryReport:
+    """Everything :func:`recover` would work on (nothing is changed)."""
+    report = RecoveryReport()
+    for a in store.unfinished_answers():
+        if a.status == "failed":
+            if include_failed:
+                report.items.append(RecoveryItem("failed", a.id, a.session_id, a.position,
+                                                 a.status, a.audio_path, error=a.error))
+            continue
+        if not _abandoned(store, a):
+            if store.answer_claimed(a.id):
+                report.in_progress.append(a.id)
+            continue
+        kind = "stuck" if a.status == "transcribing" else "pending"
+        report.items.append(RecoveryItem(kind, a.id, a.session_id, a.position, a.status,
+                                         a.audio_path))
+    files = store.audio_files()
+    by_answer: dict[str, dict[str, list]] = {}
+    for f in files:
+        by_answer.setdefault(f.answer_id, {}).setdefault(f.kind, []).append(f)
+    known = store.existing_answer_ids(by_answer)
+    for answer_id, kinds in by_answer.items():
+        if answer_id in known:
+            continue
+        if store.answer_claimed(answer_id):
+            report.in_progress.append(answer_id)
+            continue
+        session_id = next(iter(next(iter(kinds.values())))).session_id
+        if kinds.get("audio") and kinds.get("sidecar"):
+            meta = read_sidecar(kinds["sidecar"][0].path) or {}
+            report.items.append(RecoveryItem("orphan", answer_id, session_id,
+                                             meta.get("position"), None,
+                                             meta.get("audio_path")))
+        elif kinds.get("audio"):
+            report.unmatched.extend(str(f.path) for f in kinds["audio"])
+        else:  # .part files and/or a sidecar without audio: never accepted
+            for f in kinds.get("part", []) + kinds.get("sidecar", []):
+                report.items.append(RecoveryItem("partial", answer_id, session_id,
+                                                 path=str(f.path)))
+    return report
+
+
+def recover(store: Store, *, transcriber=None, include_failed: bool = True,
+            dry_run: bool = False, on_item=None, max_seconds: float | None = None,
+            verbatim: bool = True) -> RecoveryReport:
+    """Find (:func:`find_unfinished`) and finish everything left unfinished. ``on_item`` is
+    called with each item once it is done (progress)."""
+    from .practice import process_answer
+
+    report = find_unfinished(store, include_failed=include_failed)
+    if dry_run:
+        return report
+    for item in report.items:
+        try:
+            if item.kind == "partial":
+                try:
+                    os.unlink(item.path)  # type: ignore[arg-type]
+                except FileNotFoundError:
+                    pass
+                item.outcome = "removed"
+            else:
+                if item.kind == "orphan":
+                    meta = _orphan_meta(store, item)
+                    if meta is None:
+                        item.outcome, item.error = "failed", (
+                            f"its session {item.session_id} no longer exists; the recording "
+                            "is kept")
+                        continue
+                    with store.claim_answer(item.answer_id):
+                        added = store.adopt_audio(meta)
+                    item.position = added.position
+                done = process_answer(store, item.answer_id, transcriber=transcriber,
+                                      max_seconds=max_seconds, verbatim=verbatim)
+                item.outcome, item.status, item.error = done.status, done.status, done.error
+        except AnswerBusy:
+            item.outcome = "busy"
+        except (InterviewError, OSError) as exc:
+            item.outcome, item.error = "failed", str(exc)
+        finally:
+            if on_item is not None:
+                on_item(item)
+    return report
+
+
+def _orphan_meta(store: Store, item: RecoveryItem) -> dict | None:
+    folder = store.root / "audio" / (item.session_id or "")
+    meta = read_sidecar(folder / f"{item.answer_id}.json")
+    if not meta or meta.get("session_id") != item.session_id:
+        return None
+    if not store.existing_session_ids([item.session_id]):  # type: ignore[list-item]
+        return None
+    meta["answer_id"] = item.answer_id
+    return meta
