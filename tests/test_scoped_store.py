@@ -248,3 +248,18 @@ def test_migration_0003_normalises_emails_and_adds_draft_owner(data_dir):
         upgrade_down(alembic_config(conn), "0002")
     assert current_revision(engine) == "0002"
     engine.dispose()
+
+
+def test_recovery_sees_ones_own_unfinished_answers_only(world):
+    """The Practice page's recovery notice counts and finishes the viewer's own answers."""
+    store, amina, li, _ = world
+    mine = store.add_answer(amina.id, 2, question_id="q", question_text="Q?", text="unfinished")
+    theirs = store.add_answer(li.id, 2, question_id="q", question_text="Q?", text="theirs")
+    assert {a.id for a in store.for_viewer(AMINA).unfinished_answers()} == {mine.id}
+    assert {a.id for a in store.for_viewer(LI).unfinished_answers()} == {theirs.id}
+    assert store.for_viewer(KIM).unfinished_answers() == []
+    assert {mine.id, theirs.id} <= {a.id for a in store.for_viewer(ADMIN).unfinished_answers()}
+    assert store.for_viewer(AMINA).existing_session_ids([amina.id, li.id]) == {amina.id}
+    with pytest.raises(AccessError):
+        store.for_viewer(AMINA).adopt_audio({"session_id": li.id, "answer_id": "x" * 32,
+                                             "audio_path": f"audio/{li.id}/{'x' * 32}.wav"})
