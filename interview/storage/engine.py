@@ -21,6 +21,7 @@ Durability and concurrency:
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import threading
@@ -228,6 +229,7 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+@functools.lru_cache(maxsize=1)
 def head_revision() -> str:
     from alembic.script import ScriptDirectory
 
