@@ -1,12 +1,25 @@
-"""Streamlit glue for the access rule (interview.access): who is looking, what they may see.
+"""The one guard for every page: who is looking, and the store they may use.
 
-* Locally (no ``[auth]`` in ``.streamlit/secrets.toml`` and no ``DATABASE_URL``) the single
-  user sees everything.
-* With ``[auth]`` configured (Streamlit's built-in OIDC login), the viewer logs in with
-  ``st.login()``; ``st.user.email`` decides the role: admins listed in ``[access] admins``,
-  coaches listed in ``[access] coaches`` or named as an applicant's ``coach_email``, anyone
-  else an applicant who sees their own sessions.
-* A shared database without authentication is refused with a message saying what to add.
+``app.py`` calls :func:`resolve` once per run, before ``st.navigation(...).run()``: a visitor
+who may not see anything gets a login button (or, in shared mode without an identity
+provider, the message saying how to configure one) and no page runs at all. The pages then
+call :func:`current`, which hands them the :class:`Access` resolved for this run: the viewer
+and a store bound to them (``Store.for_viewer``), whose every query applies the access rule
+(:mod:`interview.access`). There is no other way for a page to reach the database, so a new
+page cannot forget the rule. (A page run on its own, as AppTest does, resolves through the
+same :func:`resolve`.)
+
+Modes (see :func:`interview.access.shared_mode`):
+
+* local: no ``DATABASE_URL``, no ``INTERVIEW_SHARED``, no ``[auth]`` in
+  ``.streamlit/secrets.toml``, and the server on loopback: the single user sees everything
+  without logging in;
+* shared: any of those, or a server listening beyond loopback: ``st.login`` is required;
+  without ``[auth]`` no data is shown and the page says how to configure it.
+
+Roles: admins listed in ``[access] admins``; coaches listed in ``[access] coaches`` or named
+as some applicant's coach (an admin assigns them on the Settings page or with
+``interview applicants assign``); anyone else an applicant who sees their own sessions.
 
 Example ``.streamlit/secrets.toml`` for a coaching team's server::
 
@@ -24,7 +37,8 @@ Example ``.streamlit/secrets.toml`` for a coaching team's server::
 
 from __future__ import annotations
 
-import os
+import contextvars
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
@@ -33,10 +47,34 @@ from interview.access import (
     AccessError,
     AccessSettings,
     Viewer,
-    filter_applicants,
-    filter_sessions,
+    is_admin,
     resolve_viewer,
+    shared_mode,
 )
+from interview.errors import InterviewError
+
+#: addresses that only this computer can reach
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a page may use: the viewer and a store bound to them."""
+
+    viewer: Viewer
+    #: ``interview.storage.scoped.ViewerStore``: every query filtered for ``viewer``
+    store: Any
+    #: several people use this app (shared mode): per-user choices stay per user
+    shared: bool
+
+    @property
+    def admin(self) -> bool:
+        """May change what affects everyone (speech model, coach assignments)."""
+        return is_admin(self.viewer)
+
+
+_CURRENT: contextvars.ContextVar[Access | None] = contextvars.ContextVar("interview_access",
+                                                                         default=None)
 
 
 def _secrets_section(name: str) -> Any:
@@ -51,65 +89,106 @@ def auth_configured() -> bool:
     return _secrets_section("auth") is not None
 
 
-def _logged_in() -> tuple[bool, str, str]:
+def network_exposed() -> bool:
+    """Whether the server listens beyond this computer (``server.address`` unset or not a
+    loopback address): then the app is treated as shared, whatever else is configured."""
+    try:
+        address = (st.get_option("server.address") or "").strip().lower()
+    except Exception:  # noqa: BLE001 - no config: Streamlit's default is every interface
+        address = ""
+    return address not in LOOPBACK
+
+
+def shared() -> bool:
+    """Shared mode: ``DATABASE_URL``, ``INTERVIEW_SHARED=1``, logins configured, or a server
+    reachable from the network."""
+    return shared_mode() or auth_configured() or network_exposed()
+
+
+def _logged_in() -> tuple[bool, str, str, bool | None]:
+    """(logged in, email, name, email_verified claim or None when the provider sends none)."""
     try:
         user = st.user
         if not user.get("is_logged_in", False):
-            return False, "", ""
-        return True, str(user.get("email") or ""), str(user.get("name") or "")
+            return False, "", "", None
+        verified = user.get("email_verified")
+        return (True, str(user.get("email") or ""), str(user.get("name") or ""),
+                None if verified is None else verified is True or str(verified).lower() == "true")
     except Exception:  # noqa: BLE001 - st.user unavailable: treat as not logged in
-        return False, "", ""
+        return False, "", "", None
 
 
-def current_viewer(store) -> Viewer | None:
-    """The viewer, ``None`` when a login is needed; raises AccessError when unsafe."""
+def _raw_store():
+    """The unscoped store (cached per location). Only this module hands it out, bound."""
+    from app_pages import _ui
+
+    return _ui.open_store()
+
+
+def _viewer(store) -> Viewer | None:
+    """The viewer; ``None`` when a login is needed; AccessError when unsafe."""
     configured = auth_configured()
-    logged_in, email, name = _logged_in() if configured else (False, "", "")
+    if not configured and network_exposed() and not shared_mode():
+        address = st.get_option("server.address") or "every network interface"
+        raise AccessError(
+            f"this app listens on {address}, so anyone on the network could open it, and no "
+            "identity provider is configured: start it with `make run` (127.0.0.1 only) to "
+            "practise alone, or configure a login for a team (an [auth] section in "
+            ".streamlit/secrets.toml; see README, \"Serving a coaching team\")")
+    logged_in, email, name, verified = _logged_in() if configured else (False, "", "", None)
     access = _secrets_section("access")
-    coach_emails = [a.coach_email for a in store.list_applicants() if a.coach_email] if logged_in else []
+    coach_emails = ([a.coach_email for a in store.list_applicants() if a.coach_email]
+                    if logged_in else [])
     return resolve_viewer(
-        shared=bool(os.environ.get("DATABASE_URL", "").strip()),
+        shared=shared(),
         auth_configured=configured,
         logged_in=logged_in,
         email=email,
         name=name,
         settings=AccessSettings.from_mapping(dict(access) if access is not None else None),
         coach_emails=coach_emails,
+        email_verified=verified,
     )
 
 
-def require_viewer(store) -> Viewer:
-    """The viewer, or stop the page with a login button / an explanation."""
+def resolve() -> Access:
+    """Decide who is looking (once per run, in ``app.py``), or stop the run with a login
+    button / the reason nothing can be shown. Nothing of the data is rendered before this."""
     try:
-        viewer = current_viewer(store)
+        store = _raw_store()
+        viewer = _viewer(store)
     except AccessError as exc:
         st.error(str(exc), icon=":material/lock:")
         st.stop()
+    except InterviewError as exc:
+        st.error(f"The data store cannot be opened: {exc}", icon=":material/error:")
+        st.stop()
     if viewer is None:
-        st.info("Log in to see the sessions you may review.", icon=":material/lock:")
+        st.title("IMG Interview Coach")
+        st.info("Log in to practise and to see the sessions you may review.",
+                icon=":material/lock:")
         st.button("Log in", key="access_login", on_click=st.login, type="primary")
         st.stop()
     if viewer.role != "local":
         with st.sidebar:
             st.caption(f"Signed in as {viewer.email} ({viewer.role})")
             st.button("Log out", key="access_logout", on_click=st.logout)
-    return viewer
+    return Access(viewer=viewer, store=store.for_viewer(viewer), shared=shared())
 
 
-def visible_applicants(store, viewer: Viewer) -> list:
-    return filter_applicants(viewer, store.list_applicants())
+def begin(access: Access) -> contextvars.Token:
+    """Make ``access`` what :func:`current` returns while the pages of this run execute."""
+    return _CURRENT.set(access)
 
 
-def visible_sessions(store, viewer: Viewer, **filters) -> list:
-    """Sessions (newest first) the viewer may see, with ``Store.list_sessions`` filters."""
-    applicants = store.list_applicants()
-    if viewer.sees_everything:
-        return store.list_sessions(**filters)
-    allowed = filter_applicants(viewer, applicants)
-    if not allowed:
-        return []
-    sessions = store.list_sessions(applicant_ids=[a.id for a in allowed], **filters)
-    return filter_sessions(viewer, sessions, applicants)
+def end(token: contextvars.Token) -> None:
+    _CURRENT.reset(token)
+
+
+def current() -> Access:
+    """The access resolved for this run (by ``app.py``); a page run on its own resolves it
+    here, through the same guard."""
+    return _CURRENT.get() or resolve()
 
 
 def reviewer_name(viewer: Viewer) -> str:

@@ -29,6 +29,7 @@ import time
 import streamlit as st
 
 from app_pages import _ui
+from interview.access import owns
 from interview.errors import InterviewError
 from interview.profile import CA_PROVINCES, FEATURES, SPECIALTIES, make_profile
 
@@ -78,6 +79,11 @@ def profile_form(store) -> None:
     last_name = ""
     if s.get("applicant_id"):
         last_name = next((a.name for a in applicants if a.id == s["applicant_id"]), "")
+    viewer = getattr(store, "viewer", None)
+    if not last_name and viewer is not None and viewer.role != "local":
+        # logged in: sessions are kept under the login, the name is only how it reads
+        mine = [a for a in applicants if owns(viewer, a)]
+        last_name = mine[0].name if mine else viewer.name
     with st.form("profile_form"):
         st.markdown("**New program profile**")
         applicant_name = st.text_input("Your name", value=last_name, key="pf_applicant",
@@ -121,7 +127,7 @@ def profile_form(store) -> None:
     s["applicant_id"] = applicant.id
     s["profile_id"] = rec.id
     s["pending_profile_choice"] = rec.id  # applied before the selectbox is drawn again
-    st.toast(f"Saved the profile for {rec.name}.")
+    st.toast(f"Saved the profile for {_ui.plain(rec.name)}.")
     st.rerun()
 
 
@@ -162,6 +168,11 @@ def session_setup(store) -> None:
 
     st.subheader("1. Program")
     profiles = store.list_profiles()
+    viewer = getattr(store, "viewer", None)
+    if viewer is not None and viewer.role != "local":
+        # one practises as oneself: a coach's or admin's list holds other people's programs
+        mine = {a.id for a in store.list_applicants() if owns(viewer, a)}
+        profiles = [p for p in profiles if p.applicant_id in mine]
     ids = [p.id for p in profiles]
     by_id = {p.id: p for p in profiles}
     if s.get("pending_profile_choice") in ids:
@@ -191,7 +202,8 @@ def session_setup(store) -> None:
     s["applicant_id"] = owner.id if owner else s.get("applicant_id")
     program = rec.to_profile()
     with st.container(border=True):
-        st.markdown(f"**{rec.name}**" + (f" · applicant: {owner.name}" if owner else ""))
+        st.markdown(f"**{_ui.plain(rec.name)}**"
+                    + (f" · applicant: {_ui.plain(owner.name)}" if owner else ""))
         where = ", ".join(x for x in (program.city, program.region_name, program.country_name) if x)
         st.caption(where + (f" · {program.specialty_name}" if program.specialty_name else ""))
         feats = [FEATURES[f][0] for f in program.all_features if f in FEATURES]
@@ -324,8 +336,9 @@ def run_session(store, sid: str) -> None:
     pos = int(s.get("position") or 1)
 
     top = st.columns([4, 1])
-    top[0].markdown(f"**{sess.program_name or 'Practice'}** · {MODES.get(sess.mode, sess.mode)}"
-                    + (f" · {sess.applicant_name}" if sess.applicant_name else ""))
+    top[0].markdown(f"**{_ui.plain(sess.program_name or 'Practice')}** · "
+                    f"{MODES.get(sess.mode, sess.mode)}"
+                    + (f" · {_ui.plain(sess.applicant_name)}" if sess.applicant_name else ""))
     if top[1].button("End session", key="end_session"):
         store.finish_session(sid)
         close_session()

@@ -5,7 +5,8 @@ the core returns plain records (scores, metrics, summaries) and this module show
 
 Cached resources:
 
-* :func:`get_store` opens the database once per data directory / ``DATABASE_URL``.
+* :func:`open_store` opens the database once per data directory / ``DATABASE_URL`` (for
+  the guard in ``_access.py`` only: pages get a store bound to their viewer from it).
 * :func:`start_model_loading` begins loading the Whisper model in a background thread
   (so the first page appears at once); :func:`get_transcriber` waits for it with a visible
   status the first time an answer needs transcribing.
@@ -14,8 +15,10 @@ Cached resources:
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
+import re
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
@@ -25,6 +28,8 @@ import streamlit as st
 
 from interview import paths
 from interview.errors import InterviewError
+
+_LOG = logging.getLogger("interview.app")
 
 # ---------------------------------------------------------------------------------------------
 # Settings
@@ -92,11 +97,11 @@ def set_user_settings(*, max_seconds: int, verbatim: bool) -> None:
 
 
 def shared_server() -> bool:
-    """Whether several people use this app (a shared ``DATABASE_URL`` or logins configured):
+    """Whether several people use this app (shared mode, see ``app_pages/_access.py``):
     then one user's choices must not become everyone's defaults."""
     from app_pages import _access
 
-    return bool(os.environ.get("DATABASE_URL", "").strip()) or _access.auth_configured()
+    return _access.shared()
 
 
 def answer_options() -> dict:
@@ -123,8 +128,10 @@ def _open_store(key: str):
     return Store.open()
 
 
-def get_store():
-    """The application's :class:`interview.storage.Store` (opened once per location)."""
+def open_store():
+    """The application's unscoped :class:`interview.storage.Store` (opened once per
+    location). Pages never call this: they get the store bound to their viewer from
+    ``app_pages._access.current()``."""
     return _open_store(_store_key())
 
 
@@ -220,7 +227,22 @@ def show_error(exc: BaseException, what: str = "") -> None:
     if isinstance(exc, InterviewError):
         st.error(f"{prefix}{exc}", icon=":material/error:")
     else:
-        st.error(f"{prefix}unexpected error: {type(exc).__name__}: {exc}", icon=":material/error:")
+        # the details (paths, queries, data) go to the server's log, never to the browser
+        _LOG.error("%s", what or "unexpected error", exc_info=exc)
+        st.error(f"{prefix}an unexpected error occurred; the details are in the server's log.",
+                 icon=":material/error:")
+
+
+_MD_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def plain(text: Any) -> str:
+    """Typed text (names, programs, emails) for Markdown-rendering widgets, shown exactly as
+    typed: every ASCII punctuation character is backslash-escaped, so no link, image,
+    emphasis, HTML, ``:color[...]`` directive or autolink can come out of it; line breaks
+    become spaces."""
+    flat = " ".join(str(text or "").split())
+    return _MD_PUNCT.sub(r"\\\1", flat)
 
 
 def dbfs(value: float) -> float:

@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # AppTest runs the page file on its own
     sys.path.insert(0, str(ROOT))
 
-from app_pages import _ui  # noqa: E402
+from app_pages import _access, _ui  # noqa: E402
+from interview.access import owns  # noqa: E402
 from interview.emails import (  # noqa: E402
     WORD_LIMIT,
     WORD_TARGET,
@@ -85,11 +86,8 @@ st.caption(
     f"interview, naming something specific you talked about (about {WORD_TARGET} words)."
 )
 
-store = None
-try:
-    store = _ui.get_store()
-except InterviewError as exc:
-    _ui.show_error(exc, "Drafts cannot be saved")
+access = _access.current()
+store = access.store  # the viewer's own sessions and drafts only
 
 try:
     templates = load_templates()
@@ -101,6 +99,8 @@ sessions = []
 if store is not None:
     try:
         sessions = store.list_sessions(limit=200)
+        if access.viewer.role != "local":  # thank-you emails are one's own, not a coachee's
+            sessions = [s for s in sessions if owns(access.viewer, s.applicant)]
     except InterviewError as exc:
         _ui.show_error(exc, "Saved sessions cannot be listed")
 

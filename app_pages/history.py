@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import _flow, _ui
+from app_pages import _access, _flow, _ui
 from interview.errors import InterviewError
 
 st.title("History")
 
+store = _access.current().store  # only the sessions this viewer may see
 try:
-    store = _ui.get_store()
     sessions = store.list_sessions()
 except InterviewError as exc:
     _ui.show_error(exc, "The sessions cannot be listed")

@@ -18,16 +18,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import _flow, _ui
-from interview.errors import InterviewError
+from app_pages import _access, _flow
 
 st.title("Practice")
 
-try:
-    store = _ui.get_store()
-except InterviewError as exc:
-    _ui.show_error(exc, "The data store cannot be opened")
-    st.stop()
+store = _access.current().store  # the viewer practises as themself
 
 state = st.session_state
 session_id = state.get("active_session_id")

@@ -35,10 +35,9 @@ def trend_chart(rows: list[dict], columns: list[str], y_title: str, domain=None)
 
 st.title("Progress")
 
-store = _ui.get_store()
-viewer = _access.require_viewer(store)
+store = _access.current().store  # only the applicants this viewer may see
 
-applicants = _access.visible_applicants(store, viewer)
+applicants = store.list_applicants()
 if not applicants:
     st.info("No applicants yet. Practise a session first (Practice page).", icon=":material/info:")
     st.stop()
@@ -55,7 +54,7 @@ except InterviewError as exc:
     st.stop()
 
 if not progress.points:
-    st.info(f"{by_id[applicant_id].name} has no stored sessions yet.")
+    st.info(f"{_ui.plain(by_id[applicant_id].name)} has no stored sessions yet.")
 else:
     st.caption(f"{len(progress.points)} session(s), oldest first. Scores are 1-5 per criterion "
                "(mean over the session's answers; a coach's override counts).")

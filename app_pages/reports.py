@@ -17,10 +17,9 @@ from interview.sharing import export_session
 
 st.title("Reports")
 
-store = _ui.get_store()
-viewer = _access.require_viewer(store)
+store = _access.current().store  # only the sessions this viewer may see
 
-sessions = _access.visible_sessions(store, viewer)
+sessions = store.list_sessions()
 if not sessions:
     st.info("No sessions yet. Practise a session first, or import one "
             "(`python -m interview import FILE.zip`).", icon=":material/info:")

@@ -18,8 +18,8 @@ from interview.errors import InterviewError, NotFound
 
 st.title("Coach review")
 
-store = _ui.get_store()
-viewer = _access.require_viewer(store)
+access = _access.current()
+store, viewer = access.store, access.viewer  # every query below is filtered for the viewer
 
 flash = st.session_state.pop("review_flash", None)
 if flash:
@@ -30,8 +30,8 @@ if viewer.role == "local":
                   help="Signs your comments, overrides and the reviewed mark.")
 
 # ------------------------------------------------------------------------------ filters
-applicants = _access.visible_applicants(store, viewer)
-all_sessions = _access.visible_sessions(store, viewer)
+applicants = store.list_applicants()
+all_sessions = store.list_sessions()
 if not all_sessions:
     st.info("No sessions to review yet. Sessions appear here once an applicant practises "
             "(or after `python -m interview import FILE.zip`).", icon=":material/info:")
@@ -60,7 +60,7 @@ if isinstance(date_range, (list, tuple)) and len(date_range) == 2:
     start, end = date_range
     filters["since"] = datetime.combine(start, time.min, tzinfo=timezone.utc)
     filters["until"] = datetime.combine(end + timedelta(days=1), time.min, tzinfo=timezone.utc)
-sessions = _access.visible_sessions(store, viewer, **filters)
+sessions = store.list_sessions(**filters)
 if program_choice != ALL:
     sessions = [s for s in sessions if s.program_name == program_choice]
 
@@ -160,14 +160,17 @@ def _revert_form(answer) -> None:
 
 
 # ------------------------------------------------------------------------ the session
-st.subheader(f"{session.applicant_name or 'Applicant'} · {session.program_name or 'Program'}")
+st.subheader(f"{_ui.plain(session.applicant_name or 'Applicant')} · "
+             f"{_ui.plain(session.program_name or 'Program')}")
 m1, m2, m3 = st.columns(3)
 m1.metric("Overall", f"{session.overall:.1f} / 5" if session.overall is not None else "-")
 m2.metric("Answers", len(session.answers))
 m3.metric("Reviewed", "yes" if session.reviewed else "no",
-          help=f"by {session.reviewed_by} on {_when(session.reviewed_at)}" if session.reviewed else None)
+          help=f"by {_ui.plain(session.reviewed_by)} on {_when(session.reviewed_at)}"
+          if session.reviewed else None)
 if session.reviewed:
-    st.caption(f"Reviewed by {session.reviewed_by or 'a coach'} on {_when(session.reviewed_at)}")
+    st.caption(f"Reviewed by {_ui.plain(session.reviewed_by or 'a coach')} on "
+               f"{_when(session.reviewed_at)}")
     if writable and st.button("Clear the reviewed mark", key="review_unmark"):
         store.mark_reviewed(session.id, _access.reviewer_name(viewer), reviewed=False)
         _done("The reviewed mark was cleared.")

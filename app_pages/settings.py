@@ -1,9 +1,11 @@
-"""Settings: speech model and backend, where the data lives, longest recording.
+"""Settings: speech model and backend, where the data lives, longest recording, and (for
+admins on a shared server) which coach each applicant has.
 
 The longest recording and verbatim mode are each user's own: kept in ``st.session_state``
 and passed with every answer to the pipeline, so that on a shared server one user's choice
-never changes another's. The speech model (loaded once per process) and, on a single-user
-install, the defaults for new sessions are saved in ``settings.json``.
+never changes another's. The speech model (loaded once per process, so everyone's) and, on a
+single-user install, the defaults for new sessions are saved in ``settings.json``; on a
+shared server only an admin may change them.
 """
 
 from __future__ import annotations
@@ -12,23 +14,29 @@ import os
 
 import streamlit as st
 
-from app_pages import _ui
+from app_pages import _access, _ui
 from interview import paths
+from interview.errors import InterviewError
 
 st.title("Settings")
 
+access = _access.current()
 current = _ui.settings()
-shared = _ui.shared_server()
+shared = access.shared
+#: settings that affect everyone: the single local user, or an admin on a shared server
+may_change_global = access.admin
 
 with st.form("settings"):
     backend = st.selectbox(
         "Transcription backend", _ui.BACKENDS, index=_ui.BACKENDS.index(current.backend)
-        if current.backend in _ui.BACKENDS else 0,
+        if current.backend in _ui.BACKENDS else 0, disabled=not may_change_global,
+        key="settings_backend",
         help="faster-whisper is the fast default; openai-whisper needs the optional extra "
         "(pip install '.[openai-whisper]').",
     )
     model = st.text_input(
-        "Model (size name or directory)", value=current.model,
+        "Model (size name or directory)", value=current.model, disabled=not may_change_global,
+        key="settings_model",
         placeholder="empty = the bundled tiny.en model",
         help="A size name such as 'base.en' (from the local Hugging Face cache) or the path "
         "of a model directory. Nothing is downloaded.",
@@ -41,19 +49,23 @@ with st.form("settings"):
     verbatim = st.checkbox("Verbatim transcription (keep um, uh...)", value=current.verbatim,
                            key="settings_verbatim")
     if shared:
-        st.caption("The speech model is shared by everyone using this app; the longest "
-                   "recording and verbatim mode are yours only.")
+        st.caption("The speech model is shared by everyone using this app"
+                   + ("" if may_change_global else " and only an admin can change it")
+                   + "; the longest recording and verbatim mode are yours only.")
     saved = st.form_submit_button("Save settings", type="primary")
 
 if saved:
     _ui.set_user_settings(max_seconds=int(max_seconds), verbatim=verbatim)
-    defaults = _ui.AppSettings.load()
-    defaults.backend, defaults.model = backend, model.strip()
-    if not shared:  # a single user: keep these as the defaults for the next start too
-        defaults.max_seconds, defaults.verbatim = int(max_seconds), verbatim
-    defaults.save()
-    st.success("Settings saved. The model loads again on the next answer if it changed.")
-    _ui.start_model_loading()
+    if may_change_global:  # the speech model is everyone's: admins (or the local user) only
+        defaults = _ui.AppSettings.load()
+        defaults.backend, defaults.model = backend, model.strip()
+        if not shared:  # a single user: keep these as the defaults for the next start too
+            defaults.max_seconds, defaults.verbatim = int(max_seconds), verbatim
+        defaults.save()
+        st.success("Settings saved. The model loads again on the next answer if it changed.")
+        _ui.start_model_loading()
+    else:
+        st.success("Your settings are saved for this browser session.")
 
 st.subheader("Speech model")
 state = _ui.model_state()
@@ -67,8 +79,35 @@ if state == "failed":
         st.caption("Check the model name or directory above, or leave it empty for the "
                    "bundled model.")
 
-st.subheader("Data")
-if os.environ.get("DATABASE_URL"):
-    st.write("Database: `DATABASE_URL` (a shared server)")
-st.write(f"Data directory: `{paths.data_dir()}`")
-st.caption("Set INTERVIEW_DATA_DIR before starting the app to keep the data elsewhere.")
+if shared and access.admin:
+    st.subheader("Applicants and coaches")
+    st.caption("A coach sees the sessions of the applicants assigned to them; applicants see "
+               "their own. Also on the command line: `interview applicants assign`.")
+    people = access.store.list_applicants()
+    if not people:
+        st.info("No applicants yet: they appear here after their first practice session.")
+    else:
+        st.dataframe([{"Applicant": a.name, "Login email": a.email or "",
+                       "Coach": a.coach_email or ""} for a in people],
+                     hide_index=True, width="stretch")
+        by_id = {a.id: a for a in people}
+        with st.form("assign_coach", clear_on_submit=True):
+            who = st.selectbox("Applicant", list(by_id), key="assign_applicant",
+                               format_func=lambda i: by_id[i].name
+                               + (f" ({by_id[i].email})" if by_id[i].email else ""))
+            coach = st.text_input("Coach's login email (empty: no coach)", key="assign_coach")
+            if st.form_submit_button("Assign", key="assign_submit"):
+                try:
+                    rec = access.store.assign_coach(who, coach)
+                except InterviewError as exc:
+                    _ui.show_error(exc, "Not assigned")
+                else:
+                    st.success(f"{_ui.plain(rec.name)}: coach "
+                               f"{_ui.plain(rec.coach_email or 'none')}.")
+
+if may_change_global:  # where the data lives is the server owner's business
+    st.subheader("Data")
+    if os.environ.get("DATABASE_URL"):
+        st.write("Database: `DATABASE_URL` (a shared server)")
+    st.write(f"Data directory: `{paths.data_dir()}`")
+    st.caption("Set INTERVIEW_DATA_DIR before starting the app to keep the data elsewhere.")

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages import _ui
+from app_pages import _access, _ui
 from interview.errors import InterviewError
 
 st.title("Session summary")
 
 PAGES = Path(__file__).resolve().parent
 
+store = _access.current().store  # only the sessions this viewer may see
 try:
-    store = _ui.get_store()
     sessions = store.list_sessions(limit=200)
 except InterviewError as exc:
     _ui.show_error(exc, "The sessions cannot be listed")

@@ -42,17 +42,38 @@ def templates_dir() -> Path:
     return _env_path("INTERVIEW_TEMPLATES_DIR", ROOT / "templates")
 
 
+#: recordings, transcripts and the database are readable by their owner only
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) if needed and make it owner-only (0700)."""
+    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
+    if os.name == "posix" and path.stat().st_mode & 0o077:
+        path.chmod(PRIVATE_DIR_MODE)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Make an existing file owner-only (0600); returns ``path``."""
+    if os.name == "posix" and path.exists() and path.stat().st_mode & 0o077:
+        path.chmod(PRIVATE_FILE_MODE)
+    return path
+
+
 def data_dir(create: bool = True) -> Path:
-    """The user's data folder (``INTERVIEW_DATA_DIR``, default the platform user data dir)."""
+    """The user's data folder (``INTERVIEW_DATA_DIR``, default the platform user data dir),
+    created owner-only (0700)."""
     path = _env_path("INTERVIEW_DATA_DIR", Path(user_data_dir(APP_NAME, appauthor=False)))
     if create:
-        path.mkdir(parents=True, exist_ok=True)
+        private_dir(path)
     return path
 
 
 def audio_dir(create: bool = True) -> Path:
-    """Saved recordings, inside the data folder."""
+    """Saved recordings, inside the data folder (0700)."""
     path = data_dir(create) / "audio"
     if create:
-        path.mkdir(parents=True, exist_ok=True)
+        private_dir(path)
     return path

@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from .errors import TemplateError
@@ -318,9 +320,12 @@ def audio_data_uri(path: str | Path | None) -> str | None:
 
 
 # ------------------------------------------------------------------------------ rendering
-def _environment(autoescape: bool) -> jinja2.Environment:
+def _environment(autoescape: bool) -> SandboxedEnvironment:
+    """The report templates' environment: Jinja2's sandbox (a coach-edited template cannot
+    reach Python internals such as ``cycler.__init__.__globals__``), strict variables, and
+    HTML autoescaping for the HTML report (the Markdown report escapes with ``|md``)."""
     folder = templates_dir() / "report"
-    env = jinja2.Environment(
+    env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(str(folder)),
         autoescape=autoescape,
         undefined=jinja2.StrictUndefined,
@@ -349,6 +354,9 @@ def _render(template: str, autoescape: bool, **context: Any) -> str:
         ) from exc
     except jinja2.UndefinedError as exc:
         raise TemplateError(f"report template {template}: {exc.message}; fix the template") from exc
+    except SecurityError as exc:
+        raise TemplateError(f"report template {template} tried something unsafe ({exc}); "
+                            "templates may only use the report's data; fix the template") from None
 
 
 def render_html(report: Report, *, include_audio: bool = False) -> str:

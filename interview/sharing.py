@@ -17,19 +17,27 @@ program profile that already exists (same id) is reused as it is.
 
 A zip is refused, before anything is written, when it is corrupt (not a zip, bad CRC),
 foreign (no manifest, wrong format marker, unsupported version, members the manifest does
-not list, checksums that do not match), or unsafe: a member path that is absolute, has a
-drive letter or backslashes, contains ``..``, is a symbolic link, or would land outside the
-data directory's ``audio/`` folder (zip-slip).
+not list, checksums that do not match), unsafe (a session id that is not 32 hex characters as
+this tool makes them; a member path that is absolute, has a drive letter or backslashes,
+contains ``..`` or ``.``, is a symbolic link, or would land outside the data directory's
+``audio/`` folder), or too big: more than :data:`MAX_MEMBERS` members, a member over
+:data:`MAX_MEMBER_BYTES` or all members over :data:`MAX_TOTAL_BYTES` once decompressed
+(counted while streaming, so a lying size field does not help). Members are streamed to a
+private staging folder inside the data directory, never held in memory.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
+import re
+import shutil
 import stat
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
@@ -41,9 +49,22 @@ FORMAT = "img-interview-coach/session-export"
 VERSION = 1
 MANIFEST = "manifest.json"
 REPORT = "report.html"
-#: largest member we accept (a recording of several minutes is a few MB)
-MAX_MEMBER_BYTES = 256 * 1024 * 1024
-MAX_MANIFEST_BYTES = 64 * 1024 * 1024
+# Caps on what an import unpacks (documented in README, "Sharing a session"); a zip over any
+# of them is refused before anything is written. Sizes count the bytes really decompressed.
+#: most members in one export (a session of 20 questions with 10 attempts each has 202)
+MAX_MEMBERS = 1000
+#: largest single file, as the app's largest upload (a 10-minute WAV is about 110 MB)
+MAX_MEMBER_BYTES = 200 * 1024 * 1024
+#: largest total of all members together
+MAX_TOTAL_BYTES = 1024 * 1024 * 1024
+#: largest manifest (rows of one session; a long session is well under 1 MB)
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+#: members are copied in chunks of this size, never held whole in memory
+CHUNK = 1024 * 1024
+#: the exact form of a session id this tool generates (uuid4 hex)
+SESSION_ID = re.compile(r"[0-9a-f]{32}")
+#: a recording's file name: the answer id and a short extension
+RECORDING_NAME = re.compile(r"[0-9a-f]{32}\.[a-z0-9]{1,5}")
 
 
 class SharingError(InterviewError):
@@ -64,12 +85,23 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _sha256_file(path: Path) -> tuple[str, int]:
+    h = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(CHUNK), b""):
+            h.update(chunk)
+            size += len(chunk)
+    return h.hexdigest(), size
+
+
 def export_session(store: Any, session_id: str, path: str | os.PathLike) -> Path:
     """Write session ``session_id`` (rows, audio, HTML report) to the zip ``path``.
 
-    The zip is written to a temporary file beside ``path`` and moved into place, so a failed
-    export never leaves half a file. Raises NotFound for an unknown id, SharingError if a
-    recording the session refers to is missing or the file cannot be written.
+    The zip is written to a temporary file beside ``path`` (owner-only, 0600) and moved into
+    place, so a failed export never leaves half a file. Recordings are streamed from disk.
+    Raises NotFound for an unknown id, SharingError if a recording the session refers to is
+    missing or the file cannot be written.
     """
     from .reports import build_report, render_html
 
@@ -78,7 +110,7 @@ def export_session(store: Any, session_id: str, path: str | os.PathLike) -> Path
     if out.suffix.lower() != ".zip":
         raise SharingError(f"the export file must end in .zip, got {out.name!r}")
     files = []
-    payload: list[tuple[str, bytes]] = []
+    sources: list[tuple[str, Path]] = []
     seen: set[str] = set()
     for answer in data.get("answers") or []:
         rel = answer.get("audio_path")
@@ -86,16 +118,16 @@ def export_session(store: Any, session_id: str, path: str | os.PathLike) -> Path
             continue
         seen.add(rel)
         name = _check_name(rel)
-        src = store.audio_file(rel)
+        src = Path(store.audio_file(rel))
         try:
-            blob = Path(src).read_bytes()
+            digest, size = _sha256_file(src)
         except OSError as exc:
             raise SharingError(
                 f"recording {rel} of answer {answer.get('id')} cannot be read ({exc.strerror or exc}); "
                 f"restore it in {store.root} or delete that answer before exporting"
             ) from None
-        files.append({"path": name, "size": len(blob), "sha256": _sha256(blob)})
-        payload.append((name, blob))
+        files.append({"path": name, "size": size, "sha256": digest})
+        sources.append((name, src))
     report_html = render_html(build_report(store, session_id)).encode("utf-8")
     manifest = {
         "format": FORMAT,
@@ -114,8 +146,8 @@ def export_session(store: Any, session_id: str, path: str | os.PathLike) -> Path
             with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
                 zf.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
                 zf.writestr(REPORT, report_html)
-                for name, blob in payload:
-                    zf.writestr(name, blob)
+                for name, src in sources:
+                    zf.write(src, name)
             os.replace(tmp, out)
         finally:
             if os.path.exists(tmp):
@@ -126,6 +158,15 @@ def export_session(store: Any, session_id: str, path: str | os.PathLike) -> Path
 
 
 # ----------------------------------------------------------------------------- checks
+def check_session_id(sid: Any, where: str = "the zip") -> str:
+    """``sid`` if it has the exact form this tool generates (32 lowercase hex characters);
+    anything else (``..``, ``.``, ``../x``, ``/abs``, ``C:/x``, ...) is refused."""
+    if not isinstance(sid, str) or not SESSION_ID.fullmatch(sid):
+        raise SharingError(f"unsafe zip: {where} names session id {str(sid)[:80]!r}, which is "
+                           "not 32 hex characters as this tool makes them; refusing to import")
+    return sid
+
+
 def _check_safe(name: str) -> str:
     """``name`` if it is a safe relative path (no absolute path, drive, backslash, '..')."""
     if not isinstance(name, str) or not name:
@@ -134,7 +175,7 @@ def _check_safe(name: str) -> str:
         raise SharingError(f"unsafe zip: member {name!r} has a backslash or NUL; refusing to import")
     if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
         raise SharingError(f"unsafe zip: member {name!r} is an absolute path; refusing to import")
-    if any(p in ("..", ".") for p in name.rstrip("/").split("/")):
+    if any(p in ("..", ".", "") for p in name.rstrip("/").split("/")):
         raise SharingError(f"unsafe zip: member {name!r} contains '..' or '.'; refusing to import")
     return name
 
@@ -152,88 +193,177 @@ def _is_symlink(info: zipfile.ZipInfo) -> bool:
     return stat.S_ISLNK(info.external_attr >> 16)
 
 
-def _target(root: Path, name: str) -> Path:
-    """Where member ``name`` lands; refuses anything outside ``root/audio`` (after resolving)."""
-    audio_root = (root / "audio").resolve()
-    dest = (root / name).resolve()
-    if dest == audio_root or not dest.is_relative_to(audio_root):
-        raise SharingError(f"unsafe zip: member {name!r} would be written outside {audio_root}; "
+def inside(root: Path, *parts: str) -> Path:
+    """``root/parts...`` resolved, proven to stay strictly inside ``root`` (resolved, so
+    symbolic links count); SharingError otherwise. Call it before writing or deleting."""
+    base = Path(root).resolve()
+    dest = base.joinpath(*parts).resolve()
+    if dest == base or not dest.is_relative_to(base):
+        raise SharingError(f"unsafe zip: {'/'.join(parts)!r} would land outside {base}; "
                            "refusing to import")
     return dest
 
 
-def read_export(path: str | os.PathLike) -> tuple[dict, dict[str, bytes]]:
-    """Open and validate an export zip: ``(manifest, {audio member path: bytes})``.
+def _target(root: Path, name: str) -> Path:
+    """Where member ``name`` lands: inside ``root/audio`` (after resolving), else refused."""
+    dest = inside(root, name)
+    if not dest.is_relative_to(inside(root, "audio")):
+        raise SharingError(f"unsafe zip: member {name!r} would be written outside "
+                           f"{Path(root) / 'audio'}; refusing to import")
+    return dest
 
-    Raises SharingError (corrupt, foreign, unsafe) without writing anything.
-    """
-    p = Path(path)
-    if not p.is_file():
-        raise SharingError(f"{p} does not exist or is not a file")
+
+def _check_members(infos: list[zipfile.ZipInfo], zip_name: str) -> None:
+    """Refuse a zip by its directory alone (nothing read yet): too many members, declared
+    sizes over the caps, duplicate names, symbolic links, unsafe paths."""
+    if len(infos) > MAX_MEMBERS:
+        raise SharingError(f"{zip_name} has {len(infos)} members, more than the {MAX_MEMBERS} an "
+                           "export can have; refusing to import")
+    names = [i.filename for i in infos]
+    if len(set(names)) != len(names):
+        raise SharingError(f"{zip_name} has duplicate member names; refusing to import")
+    total = 0
+    for info in infos:
+        if _is_symlink(info):
+            raise SharingError(f"unsafe zip: member {info.filename!r} is a symbolic link; "
+                               "refusing to import")
+        _check_safe(info.filename)
+        if info.file_size > MAX_MEMBER_BYTES:
+            raise SharingError(f"member {info.filename!r} is too large ({info.file_size} bytes; "
+                               f"at most {MAX_MEMBER_BYTES} per file); refusing to import")
+        total += info.file_size
+    if total > MAX_TOTAL_BYTES:
+        raise SharingError(f"{zip_name} unpacks to {total} bytes, more than the "
+                           f"{MAX_TOTAL_BYTES} allowed; refusing to import")
+
+
+def _stream_member(zf: zipfile.ZipFile, name: str, sink, budget: int, zip_name: str) -> tuple[str, int]:
+    """Copy member ``name`` to ``sink`` (a binary file or None) in chunks, counting the bytes
+    really produced (a lying size field cannot get past the caps); (sha256, size)."""
+    h = hashlib.sha256()
+    size = 0
+    limit = min(MAX_MEMBER_BYTES, budget)
     try:
-        zf = zipfile.ZipFile(p)
-    except zipfile.BadZipFile:
-        raise SharingError(f"{p.name} is not a zip file or is corrupt; ask for a new export") from None
-    except OSError as exc:
-        raise SharingError(f"cannot read {p}: {exc.strerror or exc}") from None
-    with zf:
+        with zf.open(name) as src:
+            for chunk in iter(lambda: src.read(CHUNK), b""):
+                size += len(chunk)
+                if size > limit:
+                    raise SharingError(f"{zip_name}: {name} unpacks to more than "
+                                       f"{limit} bytes (the per-file or total cap); refusing to import")
+                h.update(chunk)
+                if sink is not None:
+                    sink.write(chunk)
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, zlib.error) as exc:
+        raise SharingError(f"{zip_name} is corrupt: {name} cannot be read ({exc}); "
+                           "ask for a new export") from None
+    return h.hexdigest(), size
+
+
+class _Export:
+    """An open, validated export zip (its directory and manifest); members are streamed
+    with :meth:`extract` (to a folder) or :meth:`verify` (checksums only)."""
+
+    def __init__(self, path: str | os.PathLike):
+        p = Path(path)
+        self.name = p.name
+        if not p.is_file():
+            raise SharingError(f"{p} does not exist or is not a file")
+        try:
+            self.zf = zipfile.ZipFile(p)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile):
+            raise SharingError(f"{p.name} is not a zip file or is corrupt; ask for a new export") from None
+        except OSError as exc:
+            raise SharingError(f"cannot read {p}: {exc.strerror or exc}") from None
+        try:
+            self._validate()
+        except BaseException:
+            self.zf.close()
+            raise
+
+    def close(self) -> None:
+        self.zf.close()
+
+    def __enter__(self) -> "_Export":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _validate(self) -> None:
+        zf, name = self.zf, self.name
         infos = zf.infolist()
+        # 1. the directory alone: count, sizes, links, paths
+        _check_members(infos, name)
         names = [i.filename for i in infos]
-        if len(set(names)) != len(names):
-            raise SharingError(f"{p.name} has duplicate member names; refusing to import")
-        # 1. safety of every member, before reading any of them
-        for info in infos:
-            if _is_symlink(info):
-                raise SharingError(f"unsafe zip: member {info.filename!r} is a symbolic link; "
-                                   "refusing to import")
-            _check_safe(info.filename)
-            if info.file_size > MAX_MEMBER_BYTES:
-                raise SharingError(f"member {info.filename!r} is too large ({info.file_size} bytes); "
-                                   "refusing to import")
         # 2. the manifest
         if MANIFEST not in names:
-            raise SharingError(f"{p.name} is not a session export from this tool (no {MANIFEST}); "
+            raise SharingError(f"{name} is not a session export from this tool (no {MANIFEST}); "
                                "export it with `python -m interview export`")
+        if zf.getinfo(MANIFEST).file_size > MAX_MANIFEST_BYTES:
+            raise SharingError(f"{name}: {MANIFEST} is too large; refusing to import")
+        buf = io.BytesIO()
+        _stream_member(zf, MANIFEST, buf, MAX_MANIFEST_BYTES, name)
         try:
-            if zf.getinfo(MANIFEST).file_size > MAX_MANIFEST_BYTES:
-                raise SharingError(f"{p.name}: {MANIFEST} is too large; refusing to import")
-            manifest = json.loads(zf.read(MANIFEST).decode("utf-8"))
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise SharingError(f"{p.name} is corrupt ({exc}); ask for a new export") from None
+            manifest = json.loads(buf.getvalue().decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise SharingError(f"{p.name}: {MANIFEST} is not valid JSON ({exc}); not an export "
+            raise SharingError(f"{name}: {MANIFEST} is not valid JSON ({exc}); not an export "
                                "from this tool") from None
-        _check_manifest(manifest, p.name)
-        # 3. the listed files: present, intact, nothing unlisted
+        _check_manifest(manifest, name)
+        # 3. the listed files: present, nothing unlisted
         listed = {f["path"]: f for f in manifest["files"]}
         audio_members = {i.filename for i in infos if not i.is_dir()} - {MANIFEST, REPORT}
         unlisted = sorted(audio_members - set(listed))
-        stray_dirs = sorted(i.filename for i in infos if i.is_dir()
-                            and not (i.filename.rstrip("/") + "/").startswith("audio/"))
-        if stray_dirs:
-            unlisted += stray_dirs
+        unlisted += sorted(i.filename for i in infos if i.is_dir()
+                           and not (i.filename.rstrip("/") + "/").startswith("audio/"))
         if unlisted:
-            raise SharingError(f"{p.name} contains files its manifest does not list "
+            raise SharingError(f"{name} contains files its manifest does not list "
                                f"({', '.join(unlisted[:3])}); refusing to import")
-        blobs: dict[str, bytes] = {}
-        for name, entry in listed.items():
-            _check_name(name)
-            if name not in audio_members:
-                raise SharingError(f"{p.name} is incomplete: {name} is missing; ask for a new export")
-            try:
-                blob = zf.read(name)
-            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
-                raise SharingError(f"{p.name} is corrupt: {name} cannot be read ({exc}); "
-                                   "ask for a new export") from None
-            if _sha256(blob) != entry.get("sha256"):
-                raise SharingError(f"{p.name} is corrupt: {name} does not match its checksum; "
-                                   "ask for a new export")
-            blobs[name] = blob
+        for member in listed:
+            if member not in audio_members:
+                raise SharingError(f"{name} is incomplete: {member} is missing; ask for a new export")
         referenced = {a.get("audio_path") for a in manifest["data"].get("answers") or []} - {None, ""}
         missing = sorted(r for r in referenced if r not in listed)
         if missing:
-            raise SharingError(f"{p.name} is incomplete: recording {missing[0]} is not in the zip")
-    return manifest, blobs
+            raise SharingError(f"{name} is incomplete: recording {missing[0]} is not in the zip")
+        self.manifest = manifest
+        self.listed = listed
+
+    def _each(self, folder: Path | None) -> dict[str, str]:
+        done: dict[str, str] = {}
+        budget = MAX_TOTAL_BYTES
+        for i, (member, entry) in enumerate(self.listed.items()):
+            if folder is None:
+                digest, size = _stream_member(self.zf, member, None, budget, self.name)
+            else:
+                with open(folder / f"{i:05d}.part", "xb") as sink:
+                    digest, size = _stream_member(self.zf, member, sink, budget, self.name)
+            budget -= size
+            if digest != entry.get("sha256"):
+                raise SharingError(f"{self.name} is corrupt: {member} does not match its "
+                                   "checksum; ask for a new export")
+            done[member] = digest
+        return done
+
+    def verify(self) -> dict[str, str]:
+        """Stream every listed member through its checksum (nothing written):
+        ``{member: sha256}``."""
+        return self._each(None)
+
+    def extract(self, folder: Path) -> dict[str, Path]:
+        """Stream every listed member into ``folder`` (checksums verified):
+        ``{member: staged file}``."""
+        self._each(folder)
+        return {member: folder / f"{i:05d}.part" for i, member in enumerate(self.listed)}
+
+
+def read_export(path: str | os.PathLike) -> tuple[dict, dict[str, str]]:
+    """Open and validate an export zip without writing anything: ``(manifest, {audio member
+    path: sha256})``; members are streamed through their checksums, never held in memory.
+
+    Raises SharingError (corrupt, foreign, unsafe, over a cap).
+    """
+    with _Export(path) as export:
+        return export.manifest, export.verify()
 
 
 def _check_manifest(manifest: Any, name: str) -> None:
@@ -254,23 +384,35 @@ def _check_manifest(manifest: Any, name: str) -> None:
         raise SharingError(f"{name}: the manifest is incomplete (data/session/files); "
                            "ask for a new export")
     sid = data["session"].get("id")
-    if not isinstance(sid, str) or not sid or sid != manifest.get("session_id"):
-        raise SharingError(f"{name}: the manifest's session id is missing or inconsistent")
+    check_session_id(sid, f"{name}'s manifest")
+    if sid != manifest.get("session_id"):
+        raise SharingError(f"{name}: the manifest's session id is inconsistent")
+    if len(files) > MAX_MEMBERS:
+        raise SharingError(f"{name}: the manifest lists more than {MAX_MEMBERS} files; "
+                           "refusing to import")
     for f in files:
-        _check_name(f["path"])
-        if not f["path"].startswith(f"audio/{sid}/"):
-            raise SharingError(f"unsafe zip: file {f['path']!r} is not in this session's audio "
-                               "folder; refusing to import")
+        _check_recording(f["path"], sid)
     answers = data.get("answers") or []
     if not isinstance(answers, list) or not all(isinstance(a, dict) for a in answers):
         raise SharingError(f"{name}: the manifest's answers are malformed; ask for a new export")
     for a in answers:
         rel = a.get("audio_path")
         if rel:
-            _check_name(rel)
-            if not rel.startswith(f"audio/{sid}/"):
-                raise SharingError(f"unsafe zip: recording {rel!r} is not in this session's "
-                                   "audio folder; refusing to import")
+            _check_recording(rel, sid)
+
+
+def _check_recording(rel: Any, sid: str) -> None:
+    """A recording's path must be ``audio/<session id>/<32 hex>.<ext>``, as the app names it."""
+    if not isinstance(rel, str):
+        raise SharingError(f"unsafe zip: recording path {rel!r} is not text; refusing to import")
+    _check_name(rel)
+    parts = rel.split("/")
+    if len(parts) != 3 or parts[1] != sid:
+        raise SharingError(f"unsafe zip: recording {rel!r} is not in this session's audio "
+                           "folder; refusing to import")
+    if not RECORDING_NAME.fullmatch(parts[2]):
+        raise SharingError(f"unsafe zip: recording {rel!r} is not named as this tool names "
+                           "recordings (<32 hex>.<ext>); refusing to import")
 
 
 # ----------------------------------------------------------------------------- import
@@ -279,62 +421,75 @@ def import_session(store: Any, path: str | os.PathLike, *, replace: bool = False
 
     Refuses (SharingError) an existing session unless ``replace`` — then the existing
     session is first backed up to ``<data dir>/backups/<id>-<time>.zip`` and replaced.
-    Recordings are written under the store's ``audio/`` folder; if the database import
-    fails, the recordings written by this import are removed again.
+    Recordings are streamed into a private staging folder inside the data directory, checked,
+    then moved under ``audio/``; if the database import fails, the recordings written by this
+    import are removed again. Every path is proven to stay inside the data directory before
+    anything is written or deleted.
     """
     from .errors import NotFound, StorageError
+    from .paths import private_dir, private_file
 
-    manifest, blobs = read_export(path)
-    data = manifest["data"]
-    sid = data["session"]["id"]
     root = Path(store.root)
-    targets = {name: _target(root, name) for name in blobs}
-    try:
-        store.get_session(sid)
-        exists = True
-    except NotFound:
-        exists = False
-    if exists and not replace:
-        raise SharingError(f"session {sid} is already in this database; nothing was imported "
-                           "(use --replace to back it up and replace it)")
-    if not exists:
-        for name, dest in targets.items():
-            if dest.exists() and dest.read_bytes() != blobs[name]:
-                raise SharingError(f"a different recording already exists at {dest}; nothing was "
-                                   "imported (move it away or use --replace)")
-    backup = None
-    if exists:
-        backup_dir = root / "backups"
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
-        backup = export_session(store, sid, backup_dir / f"{sid}-{stamp}.zip")
-        store.delete_session(sid, delete_audio=True)
-    written: list[Path] = []
-    try:
-        for name, dest in targets.items():
-            if dest.exists() and dest.read_bytes() == blobs[name]:
-                continue
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            if dest.is_symlink():
-                raise SharingError(f"unsafe target: {dest} is a symbolic link; nothing was imported")
-            tmp = dest.with_name(dest.name + ".part")
-            tmp.write_bytes(blobs[name])
-            os.replace(tmp, dest)
-            written.append(dest)
+    with _Export(path) as export:
+        manifest = export.manifest
+        data = manifest["data"]
+        sid = check_session_id(data["session"]["id"])
+        targets = {name: _target(root, name) for name in export.listed}
+        inside(root, "audio", sid)  # the folder --replace deletes: proven inside first
+        private_dir(root)
+        staging = Path(tempfile.mkdtemp(prefix=".import-", dir=root))
         try:
-            record = store.import_session(data)
-        except StorageError as exc:
-            raise SharingError(f"cannot import {Path(path).name}: {exc}") from None
-    except BaseException:
-        for dest in written:
-            dest.unlink(missing_ok=True)
-        if backup is not None:
-            # put the replaced session back from its backup
-            import_session(store, backup)
-        raise
+            # stream and check every member first, so a corrupt zip says so
+            staged = export.extract(staging)
+            try:
+                store.get_session(sid)
+                exists = True
+            except NotFound:
+                exists = False
+            if exists and not replace:
+                raise SharingError(f"session {sid} is already in this database; nothing was "
+                                   "imported (use --replace to back it up and replace it)")
+            if not exists:
+                for name, dest in targets.items():
+                    if dest.exists() and _sha256_file(dest)[0] != export.listed[name].get("sha256"):
+                        raise SharingError(f"a different recording already exists at {dest}; "
+                                           "nothing was imported (move it away or use --replace)")
+            backup = None
+            if exists:
+                backup_dir = private_dir(inside(root, "backups"))
+                stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+                backup = export_session(store, sid, inside(backup_dir, f"{sid}-{stamp}.zip"))
+                private_file(backup)
+                store.delete_session(sid, delete_audio=True)
+            written: list[Path] = []
+            try:
+                for name, dest in targets.items():
+                    if dest.exists() and _sha256_file(dest)[0] == export.listed[name].get("sha256"):
+                        continue
+                    private_dir(dest.parent)
+                    if dest.is_symlink() or _target(root, name) != dest:
+                        raise SharingError(f"unsafe target: {dest} is a symbolic link; nothing "
+                                           "was imported")
+                    os.replace(staged[name], dest)
+                    private_file(dest)
+                    written.append(dest)
+                try:
+                    record = store.import_session(data)
+                except StorageError as exc:
+                    raise SharingError(f"cannot import {Path(path).name}: {exc}") from None
+            except BaseException:
+                for dest in written:
+                    dest.unlink(missing_ok=True)
+                if backup is not None:
+                    # put the replaced session back from its backup
+                    import_session(store, backup)
+                raise
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     return ImportResult(
         session_id=record.id,
         answers=sum(len(v) for v in record.attempts.values()) or len(record.answers),
-        audio_files=sorted(blobs),
+        audio_files=sorted(export.listed),
         replaced=exists,
         backup=backup,
     )

@@ -72,8 +72,10 @@ def test_applicant_sees_only_own_sessions_case_insensitive():
 
 
 def test_applicant_cannot_see_as_coach_and_coach_cannot_see_as_applicant():
-    # Ana's email used as a coach finds nobody coached by her.
-    assert not can_view(Viewer("ana@example.org", "coach"), ANA)
+    # Ana's email used as a coach finds nobody coached by her: she sees her own practice
+    # (a coach may practise too) but cannot review it.
+    assert filter_applicants(Viewer("ana@example.org", "coach"), APPLICANTS) == [ANA]
+    assert not can_review(Viewer("ana@example.org", "coach"), ANA)
     # The coach's email used as an applicant finds no own sessions.
     assert not can_view(Viewer("coach.kim@example.org", "applicant"), ANA)
 
@@ -136,3 +138,11 @@ def test_who_may_review():
     # applicants read their own reviews but do not write them
     assert can_view(Viewer("ana@example.org", "applicant"), ANA)
     assert not can_review(Viewer("ana@example.org", "applicant"), ANA)
+
+
+def test_unverified_login_email_is_refused():
+    common = dict(shared=True, auth_configured=True, logged_in=True, email="ana@example.org")
+    with pytest.raises(AccessError, match="not verified"):
+        resolve_viewer(email_verified=False, **common)
+    assert resolve_viewer(email_verified=True, **common).email == "ana@example.org"
+    assert resolve_viewer(**common).role == "applicant"  # providers that send no claim

@@ -298,15 +298,21 @@ def test_settings_are_per_user_on_a_shared_server_and_never_touch_the_environmen
     monkeypatch.delenv("INTERVIEW_MAX_SECONDS", raising=False)
     environ = dict(os.environ)
     alice, bob = (AppTest.from_file(APP, default_timeout=RUN_TIMEOUT) for _ in range(2))
-    for at in (alice, bob):
+    for at, email in ((alice, "alice@example.org"), (bob, "bob@example.org")):
+        # shared mode requires a login (issue 11): two applicants, logged in
+        at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback",
+                              "cookie_secret": "x" * 32, "client_id": "id",
+                              "client_secret": "secret", "server_metadata_url":
+                              "https://id.example.org/.well-known/openid-configuration"}
+        at.user = {"is_logged_in": True, "email": email}
         at.run()
         assert not at.exception, at.exception
 
     set_my_settings(alice, max_seconds=5, verbatim=False)
     assert alice.session_state["user_settings"] == {"max_seconds": 5, "verbatim": False}
     assert dict(os.environ) == environ
-    saved = json.loads((data_dir / "settings.json").read_text())
-    assert saved.get("max_seconds", 600) == 600 and saved.get("verbatim", True) is True
+    # an applicant changes nothing global: settings.json (everyone's defaults) is untouched
+    assert not (data_dir / "settings.json").exists()
 
     # Bob still has the defaults, on the Settings page and in the pipeline
     bob.switch_page("app_pages/settings.py").run()

@@ -301,7 +301,7 @@ def test_applicant_sees_own_sessions_and_admin_all(sessions):
 def test_shared_database_without_auth_is_refused(sessions, data_dir, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{data_dir / 'interview.db'}")
     at = ran(page("progress"))
-    assert any("no authentication is configured" in e.value for e in at.error)
+    assert any("no identity provider is configured" in e.value for e in at.error)
     assert not at.selectbox
 
 

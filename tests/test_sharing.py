@@ -261,7 +261,7 @@ def test_cli_export_import(source, tmp_path, data_dir):
     assert r.returncode == 0, r.stderr
     assert f"imported session {sess.id}" in r.stdout
     r = _cli("import", str(out), data=other)
-    assert r.returncode == 2 and r.stderr.startswith("error:") and "--replace" in r.stderr
+    assert r.returncode == 1 and r.stderr.startswith("error:") and "--replace" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
     r = _cli("import", str(out), "--replace", data=other)
     assert r.returncode == 0 and "replaced session" in r.stdout
@@ -273,7 +273,7 @@ def test_cli_errors(tmp_path, data_dir):
     bad = tmp_path / "bad.zip"
     bad.write_bytes(b"garbage")
     r = _cli("import", str(bad), data=data_dir)
-    assert r.returncode == 2 and "corrupt" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert r.returncode == 1 and "corrupt" in r.stderr and len(r.stderr.strip().splitlines()) == 1
 
 
 def test_export_refuses_missing_recording_and_leaves_no_file(source, tmp_path):

@@ -24,6 +24,7 @@ COMMAND_MODULES: list[str] = [
     "score",
     "practice",
     "sessions",
+    "applicants",
     "recover",
     "report",
     "export",

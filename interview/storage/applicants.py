@@ -11,6 +11,12 @@ from .models import ApplicantRow, ProfileRow
 from .records import ApplicantRecord, ProfileRecord, copy_record, new_id, utcnow
 
 
+def _email(value: str | None) -> str | None:
+    """Login and coach emails are stored lower-case and stripped (as the access rule
+    compares them)."""
+    return (value or "").strip().lower() or None
+
+
 class ApplicantRepository(Repository):
     """Applicants (name, contact details, login and coach emails) and program profiles."""
 
@@ -22,9 +28,9 @@ class ApplicantRepository(Repository):
         if not name:
             raise StorageError("an applicant needs a name")
         with self._db.write() as db:
-            row = ApplicantRow(id=id or new_id(), name=name, email=email or None,
+            row = ApplicantRow(id=id or new_id(), name=name, email=_email(email),
                              phone=phone or None, aamc_id=aamc_id or None,
-                             carms_id=carms_id or None, coach_email=coach_email or None,
+                             carms_id=carms_id or None, coach_email=_email(coach_email),
                              created_at=utcnow())
             db.add(row)
             db.flush()
@@ -72,6 +78,8 @@ class ApplicantRepository(Repository):
         with self._db.write() as db:
             row = self._db.need(db, ApplicantRow, applicant_id, "applicant")
             for k, v in changes.items():
+                if k in ("email", "coach_email"):
+                    v = _email(v)
                 setattr(row, k, (v.strip() if isinstance(v, str) else v) or None)
             db.flush()
             return copy_record(ApplicantRecord, row)

@@ -23,8 +23,9 @@ class DraftRepository(Repository):
                          interviewer_role: str | None = None,
                          interviewer_email: str | None = None, detail: str | None = None,
                          tone: str | None = None, send_by: datetime | str | None = None,
-                         id: str | None = None) -> EmailDraftRecord:
-        """Save a new thank-you draft (with the session, or standalone with None)."""
+                         id: str | None = None, owner_email: str | None = None) -> EmailDraftRecord:
+        """Save a new thank-you draft (with the session, or standalone with None);
+        ``owner_email``: the login email of whoever saves it."""
         if not (interviewer_name or "").strip():
             raise StorageError("an email draft needs the interviewer's name")
         now = utcnow()
@@ -36,7 +37,8 @@ class DraftRepository(Repository):
                               interviewer_title=interviewer_title, interviewer_role=interviewer_role,
                               interviewer_email=interviewer_email, detail=detail, tone=tone,
                               subject=subject or "", body=body or "", send_by=parse_dt(send_by),
-                              created_at=now, updated_at=now)
+                              created_at=now, updated_at=now,
+                              owner_email=(owner_email or "").strip().lower() or None)
             db.add(row)
             db.flush()
             return copy_record(EmailDraftRecord, row)

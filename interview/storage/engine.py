@@ -37,6 +37,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import NotFound, StorageError
+from ..paths import PRIVATE_FILE_MODE, private_dir, private_file
 from ..paths import data_dir as _data_dir
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -206,7 +207,8 @@ def backup_sqlite(path: Path, revision: str) -> Path:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     dest = folder / f"{path.stem}-{revision}-{stamp}{path.suffix or '.db'}"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(folder)  # a copy of everyone's sessions: owner-only, as the database
+        _private_sqlite_file(str(dest))
         source = sqlite3.connect(str(path), timeout=busy_timeout())
         try:
             target = sqlite3.connect(str(dest))
@@ -253,9 +255,25 @@ def create_db_engine(url: str) -> Engine:
             "driver is installed."
         ) from None
     if engine.dialect.name == "sqlite":
+        _private_sqlite_file(engine.url.database)
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
     return engine
+
+
+def _private_sqlite_file(database: str | None) -> None:
+    """Create the SQLite file owner-only (0600) before SQLite does (its -wal and -shm files
+    then get the same mode), and tighten an existing one."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    try:
+        if not path.exists() and path.parent.is_dir():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE_MODE))
+        for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            private_file(p)
+    except OSError:  # not ours to fix here: opening the database reports the problem
+        pass
 
 
 def safe_url(url: str) -> str:

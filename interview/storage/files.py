@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..errors import StorageError
+from ..paths import private_dir
 
 _AUDIO_MAGIC = [
     (b"RIFF", ".wav"), (b"OggS", ".ogg"), (b"fLaC", ".flac"), (b"ID3", ".mp3"),
@@ -131,11 +132,15 @@ def save_audio(root: Path, session_id: str, answer_id: str, audio, filename: str
     head = data[:16] if data is not None else src.open("rb").read(16)  # type: ignore[union-attr]
     ext = audio_ext(head, filename)
     rel = Path("audio") / session_id / f"{answer_id}{ext}"
-    dest = root / rel
+    dest = contained(root, rel.as_posix())
+    if dest is None:
+        raise StorageError(f"refusing to save a recording outside {root / 'audio'} "
+                           f"(session {session_id!r}, answer {answer_id!r})")
     sidecar = dest.with_name(answer_id + SIDECAR)
     try:
+        private_dir(root / "audio")  # recordings are readable by their owner only (0700/0600)
         folder_is_new = not dest.parent.exists()
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(dest.parent)
         if folder_is_new:
             _fsync_dir(dest.parent.parent)
         if meta is not None:
@@ -146,6 +151,25 @@ def save_audio(root: Path, session_id: str, answer_id: str, audio, filename: str
         drop_sidecar(root, rel.as_posix())
         raise StorageError(_describe_os_error(exc, dest)) from None
     return rel.as_posix()
+
+
+def contained(root: Path, rel: str) -> Path | None:
+    """``root/rel`` if it stays strictly inside ``root/audio`` once resolved (symbolic links
+    followed), else None: a path read from the database is proven before it is used."""
+    audio = (Path(root) / "audio").resolve()
+    dest = (Path(root) / rel).resolve()
+    if dest == audio or not dest.is_relative_to(audio):
+        return None
+    return dest
+
+
+def session_folder(root: Path, session_id: str) -> Path | None:
+    """A session's audio folder, or None if ``session_id`` would lead outside ``audio/``
+    (``..``, ``.``, ``/abs``...): nothing is ever deleted outside it."""
+    if not session_id or "/" in session_id or "\\" in session_id:
+        return None
+    folder = contained(root, f"audio/{session_id}")
+    return folder if folder is not None and folder.parent == (Path(root) / "audio").resolve() else None
 
 
 def drop_sidecar(root: Path, rel: str) -> None:

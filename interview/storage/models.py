@@ -146,3 +146,5 @@ class EmailDraftRow(Base):
     send_by: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: login email of whoever saved it (added in 0003_access)
+    owner_email: Mapped[str | None] = mapped_column(sa.String(320), index=True)

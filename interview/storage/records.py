@@ -206,6 +206,8 @@ class EmailDraftRecord(_Record):
     send_by: datetime | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    #: login email of whoever saved it (None: saved locally or before logins existed)
+    owner_email: str | None = None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import StorageError
 from .engine import DatabaseError, Repository
-from .files import claim, drop_sidecar, save_audio
+from .files import claim, drop_sidecar, save_audio, session_folder
 from .models import (
     AnswerRow,
     ApplicantRow,
@@ -176,7 +176,9 @@ class SessionRepository(Repository):
             db.execute(sa.delete(AnswerRow).where(AnswerRow.session_id == session_id))
             db.delete(row)
         if delete_audio:
-            shutil.rmtree(self._store.root / "audio" / session_id, ignore_errors=True)
+            folder = session_folder(self._store.root, session_id)  # proven inside audio/
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
 
     # ---- answers --------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from .engine import (
     safe_url,
     upgrade,
 )
+from .files import contained
 from .records import AnswerRecord
 from .reviews import ReviewRepository
 from .sessions import SessionRepository
@@ -117,10 +118,18 @@ class Store:
         with self.engine.connect() as conn:
             return conn.exec_driver_sql("PRAGMA journal_mode").scalar()
 
+    def for_viewer(self, viewer):
+        """This store as ``viewer`` may use it: every query filtered by the access rule
+        (:class:`~interview.storage.scoped.ViewerStore`). The app's pages get only this."""
+        from .scoped import ViewerStore
+
+        return ViewerStore(self, viewer)
+
     def audio_file(self, answer: AnswerRecord | str) -> Path | None:
-        """The absolute path of an answer's saved audio (None for a typed answer)."""
+        """The absolute path of an answer's saved audio (None for a typed answer, or for a
+        path that would lead outside the data directory's ``audio/`` folder)."""
         rel = answer if isinstance(answer, str) else answer.audio_path
-        return (self.root / rel) if rel else None
+        return contained(self.root, rel) if rel else None
 
     def claim_answer(self, answer_id: str, *, wait: float = 0):
         """A context manager holding this process's claim on an answer while it is saved or
