@@ -172,12 +172,19 @@ def test_questions_quality_rewards_researched_questions():
 
 def test_overall_is_weighted_mean_of_applicable_criteria():
     r = score_answer(GROUNDED_US, question=OPENING, country="us")
-    ids = [c.id for c in r.criteria]
-    assert ids == ["clarity", "local_system_familiarity", "structure"]
-    expected = sum(c.score * c.weight for c in r.criteria) / sum(c.weight for c in r.criteria)
+    ids = [c.id for c in r.assessed]
+    assert ids == ["clarity", "local_system_familiarity", "relevance", "structure"]
+    expected = sum(c.score * c.weight for c in r.assessed) / sum(c.weight for c in r.assessed)
     assert r.overall == pytest.approx(expected, abs=0.01)
-    for c in r.criteria:
+    for c in r.assessed:
         assert 1 <= c.score <= 5 and c.band and 1 <= len(c.tips) <= 3
+    # the others are listed as not assessed: no score, no tips, null in JSON
+    skipped = [c for c in r.criteria if not c.applicable]
+    assert {c.id for c in skipped} == {"program_fit", "questions_quality"}
+    for c in skipped:
+        assert c.score is None and c.tips == [] and c.band == "Not assessed"
+        assert c.to_dict()["score"] is None
+    assert AnswerScore.from_dict(r.to_dict()).result("program_fit").applicable is False
 
 
 def test_round_trip_and_question_kinds():
@@ -239,9 +246,13 @@ def test_length_is_judged_against_the_usual_time_for_a_typed_in_question():
     """A one-line answer to a typed-in question (no suggested time of its own) is far too
     short for its kind; with no question at all, length is not judged."""
     text = "I like your program because it has good teaching and nice people."
-    short = crit(score_answer(text, question="Why did you apply to our program?"), "clarity")
-    assert short.signals["suggested_seconds"] == 90 and short.signals["length_ratio"] < 0.25
-    assert short.score <= 2.5
-    assert any("suggested 90 s" in t for t in short.tips)
-    unknown = crit(score_answer(text), "clarity")
-    assert unknown.signals["length_ratio"] is None and unknown.score > short.score
+    short = score_answer(text, question="Why did you apply to our program?")
+    comp = crit(short, "structure")
+    assert comp.signals["suggested_seconds"] == 90 and comp.signals["completeness"] < 0.25
+    assert comp.subscores["completeness"] < 2
+    assert any("suggested 90 s" in t for t in comp.tips)
+    unknown = crit(score_answer(text), "structure")
+    assert unknown.signals["completeness"] is None and "completeness" not in unknown.subscores
+    # length is never part of clarity
+    assert "length_ratio" not in crit(short, "clarity").signals
+    assert crit(short, "clarity").score == crit(score_answer(text), "clarity").score
