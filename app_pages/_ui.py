@@ -321,6 +321,10 @@ def all_evidence(score: dict) -> list[dict]:
 def render_scores(score: dict, answer=None) -> None:
     """Each criterion with its score, band, evidence and tips (and a coach's override)."""
     for crit in score.get("criteria", []):
+        if crit.get("score") is None:  # a criterion this question does not assess
+            st.markdown(f"**{crit.get('name', crit.get('id'))}**: not assessed"
+                        + (f" · {crit['band_description']}" if crit.get("band_description") else ""))
+            continue
         value = float(crit.get("score", 0))
         override = answer.override(crit.get("id")) if answer is not None and hasattr(
             answer, "override") else None

@@ -609,7 +609,8 @@ def _criterion_names(session: Any, answers: list[AnswerView]) -> dict[str, str]:
     names: dict[str, str] = {}
     for a in answers:
         for c in a.criteria:
-            names.setdefault(c.id, c.name)
+            if c.score is not None:  # a criterion no answer was assessed on has no series
+                names.setdefault(c.id, c.name)
     return names
 
 
