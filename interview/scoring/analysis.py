@@ -36,6 +36,7 @@ IRREGULAR_PAST = frozenset("""
 ran did saw read heard told said sent put set led took made wrote taught met spoke went came
 built began found got gave kept held brought sat chose drove knew fell rose grew drew caught
 bought fought thought felt left lost paid stood understood won wore meant sought shut spent
+split cut let quit spread rang sang swam woke forgave overcame undertook taught
 """.split())
 _FIRST_PERSON = frozenset({"i", "we"})
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..rubric import Criterion
-from .analysis import cues
+from .analysis import IRREGULAR_PAST, cues
 from .rating import rate
 from .records import CriterionResult, Evidence
 from .registry import ScoringContext, register
@@ -25,6 +25,8 @@ SIGNALS = {"star_parts", "action_detail", "learned", "opening_direct", "body_sup
            "sentence_count", "completeness"}
 CUES = {"situation", "task", "action", "result", "learned", "close", "example", "time_span"}
 STAR = ("situation", "task", "action", "result", "learned")
+_OUTCOME_WORDS = frozenset({"no", "zero", "none", "nobody", "fewer", "less", "more", "half", "never"})
+_PAST_STATES = frozenset({"was", "were", "had", "became", "went", "came", "died", "survived"})
 
 
 def star_sentences(c: Criterion, a) -> dict[str, dict[int, tuple[int, int]]]:
@@ -46,7 +48,10 @@ def star_sentences(c: Criterion, a) -> dict[str, dict[int, tuple[int, int]]]:
         if a.numbers(lo, hi) or a.places(0) or any(a.is_past_action(i) for i in range(lo, hi)) \
                 or any(a.tokens[i].norm in ("was", "were", "had") for i in range(lo, hi)):
             found["situation"][0] = (lo, max(lo, hi - 1))
-    # an outcome after the first action: a number with a time span ("within a month")
+    # after the applicant's first action, what happened: a number or "no/none" with a time
+    # span ("within a month ... fell to one", "over the next three months we had no
+    # errors"), or a sentence about someone else in the past tense ("she went home",
+    # "nobody died"): the result of the story
     spans = a.sentences_with(cues(c, "time_span"))
     first_action = min(found["action"], default=None)
     if first_action is not None:
@@ -54,9 +59,17 @@ def star_sentences(c: Criterion, a) -> dict[str, dict[int, tuple[int, int]]]:
             if si in found["result"]:
                 continue
             lo, hi = a.sent_tokens[si]
-            if si in spans and (a.numbers(lo, hi) or any(a.tokens[i].norm in ("no", "zero", "none", "fewer", "less", "more")
-                                                         for i in range(lo, hi))):
+            if si in spans and (a.numbers(lo, hi) or any(a.tokens[i].norm in _OUTCOME_WORDS for i in range(lo, hi))):
                 found["result"][si] = spans[si][0]
+                continue
+            k = lo
+            while k < hi and (k in a.filler_tok or a.tokens[k].norm in ("so", "and", "then", "but")):
+                k += 1
+            if k < hi and a.tokens[k].norm not in ("i", "we", "my", "our", "if", "when", "whenever") \
+                    and si not in found["learned"] and any(
+                        a.is_past_action(i) or a.tokens[i].norm in _PAST_STATES or a.tokens[i].norm in IRREGULAR_PAST
+                        for i in range(k, hi)):
+                found["result"][si] = (k, k)
     return {p: v for p, v in found.items() if v}
 
 
