@@ -389,6 +389,9 @@ def render_answer_feedback(store, answer) -> None:
     head = st.columns([1, 3])
     if overall is not None:
         head[0].metric("Overall", f"{float(overall):.1f} / 5")
+    if "off_topic" in (scores.get("flags") or []):
+        st.warning("This answer does not address the question that was asked, so its overall "
+                   "is capped. See the Relevance tip below.")
     if answer.audio_path:
         path = store.audio_file(answer)
         if path is not None and path.is_file():

@@ -30,6 +30,8 @@ KIND_STYLES: dict[str, tuple[str, str, str]] = {
     "program": ("Program name / mission / features", "#a0c4ff", "#0b2a5c"),
     "structure": ("Structure (STAR, opening, close)", "#bdb2ff", "#24135c"),
     "question": ("Your questions", "#ffc6ff", "#4d0a4d"),
+    "vague": ("Abstract wording", "#e2e2e2", "#333333"),
+    "topic": ("On the question's topic", "#d8f3dc", "#1b4332"),
 }
 DEFAULT_STYLE = ("Other", "#e8e8e8", "#222222")
 

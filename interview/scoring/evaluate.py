@@ -38,13 +38,14 @@ def load_groups(paths: Iterable[Path]) -> list[dict]:
     return out
 
 
-def score_variant(group: dict, variant: dict):
+def score_variant(group: dict, variant: dict, transcript=None):
     prog = group.get("program")
     profile = None
     if prog:
         profile = make_profile(name=prog["name"], mission=prog.get("mission", ""), country=group["country"],
                                **({"features": prog["features"]} if prog.get("features") else {}))
-    return score_answer(variant["text"], question=group["question"], profile=profile, country=group["country"])
+    return score_answer(variant["text"], question=group["question"], profile=profile, country=group["country"],
+                        transcript=transcript)
 
 
 def _value(result, cid: str):
