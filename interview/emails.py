@@ -898,19 +898,19 @@ def suggest_details(profile: ProgramProfile, answers: Any = None,
             out.append(item)
 
     # 1. what the applicant said: program feature and mission words first, then local terms
-    patterns: list[str] = []
+    phrases: list[str] = []
     for key in profile.all_features:
-        patterns.extend(FEATURES[key][1])
-    patterns.extend(re.escape(w) for w in _mission_keywords(profile))
-    rx = re.compile(r"(?<!\w)(?:" + "|".join(patterns) + r")(?!\w)", re.IGNORECASE) \
-        if patterns else None
+        phrases.extend(FEATURES[key][1])
+    phrases.extend(_mission_keywords(profile))
+    matcher = PhraseMatcher(phrases, joinable=True, plurals=True) if phrases else None
     local_spans = _local_term_spans(profile.country)
     later: list[str] = []
     for text in _answer_texts(answers):
         for sentence in sentence_texts(text):
-            m = rx.search(sentence) if rx else None
+            hits = matcher.find(sentence) if matcher else []
+            m = hits[0] if hits else None
             if m:
-                phrase = _phrase_around(sentence, m.start(), m.end())
+                phrase = _phrase_around(sentence, m.start, m.end)
                 if len(phrase.split()) >= 3:
                     add(phrase)
                 continue

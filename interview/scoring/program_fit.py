@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..profile import FEATURES, features_in_text
+from ..profile import FEATURES, feature_matcher, features_in_text
 from ..rubric import Criterion
 from ..text import Doc, PhraseMatcher, stem
 from .analysis import STOPWORDS, cues
@@ -136,27 +136,24 @@ def score(c: Criterion, ctx: ScoringContext) -> CriterionResult:
             reason_sents.add(si)
         ev.append(Evidence(t.start, t.end, t.raw, "program",
                            f'mission: "{phrase}"' + (" (with a reason)" if ok else " (named only)")))
-    # features, recognised sentence by sentence with the profile's own feature phrases
+    # features: the profile's feature phrases, found once with the phrase matcher
     feats_meaningful: set[str] = set()
     feats_any: set[str] = set()
-    for si, (s, e) in enumerate(a.sentences):
-        sent = a.text[s:e]
-        for f in features_in_text(sent):
-            if f not in feats:
-                continue
-            feats_any.add(f)
-            mentions += 1
-            ok = si in meaningful
-            meaningful_mentions += ok
-            if ok:
-                feats_meaningful.add(f)
-                reason_sents.add(si)
-            for pat in FEATURES[f][1]:
-                mt = re.search(rf"(?<!\w){pat}(?!\w)", sent, re.I)
-                if mt:
-                    ev.append(Evidence(s + mt.start(), s + mt.end(), mt.group(), "program",
-                                       f"feature: {FEATURES[f][0]}" + (" (with a reason)" if ok else " (named only)")))
-                    break
+    seen: set[tuple[str, int]] = set()
+    for m in feature_matcher(tuple(feats)).find(a) if feats else ():
+        f, si = m.payload, a.tokens[m.first].sentence
+        if (f, si) in seen:  # one mention per feature and sentence
+            continue
+        seen.add((f, si))
+        feats_any.add(f)
+        mentions += 1
+        ok = si in meaningful
+        meaningful_mentions += ok
+        if ok:
+            feats_meaningful.add(f)
+            reason_sents.add(si)
+        ev.append(Evidence(m.start, m.end, a.text[m.start:m.end], "program",
+                           f"feature: {FEATURES[f][0]}" + (" (with a reason)" if ok else " (named only)")))
     signals = {
         "name_used": name_hit,
         "mission_terms": len(used_meaningful),
