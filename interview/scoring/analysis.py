@@ -33,12 +33,19 @@ _NOT_ACTIONS = frozenset({
 })
 #: common irregular past tenses (things done)
 IRREGULAR_PAST = frozenset("""
-ran did saw read heard told said sent put set led took made wrote taught met spoke went came
-built began found got gave kept held brought sat chose drove knew fell rose grew drew caught
-bought fought thought felt left lost paid stood understood won wore meant sought shut spent
-split cut let quit spread rang sang swam woke forgave overcame undertook taught
+arose awoke bore beat became began bent bet bit bled blew broke bred brought built burnt burned
+bought cast caught chose clung came cost crept cut dealt did dug drew dreamt drank drove ate
+fell fed felt fought found fled flew forbade forgot forgave froze got gave went ground grew hung
+had heard hid hit held hurt kept knelt knew laid led leant leapt learnt left lent let lay lit
+lost made meant met mistook overcame paid put quit read rode rang rose ran said saw sought sold
+sent set shook shone shot showed shut sang sank sat slept slid spoke sped spent spun spat split
+spread sprang stood stole stuck stung struck swore swept swam swung took taught tore told thought
+threw understood undertook upset woke wore wove wept won wound withdrew wrote
 """.split())
 _FIRST_PERSON = frozenset({"i", "we"})
+#: after these, a past participle is a state, not an action ("I was prepared", "we felt tired")
+_STATE_VERBS = frozenset({"was", "were", "am", "is", "are", "be", "been", "being", "felt", "seemed",
+                          "got", "became", "looked", "remained", "stayed"})
 
 
 @lru_cache(maxsize=512)
@@ -80,15 +87,19 @@ class Analysis(Doc):
         return len(t.norm) >= 4 and t.norm.endswith("ed") and t.norm not in _NOT_ACTIONS
 
     def is_own_action(self, i: int) -> bool:
-        """A past-tense verb with "I"/"we" just before it ("I called", "we quickly agreed")."""
+        """A past-tense verb with "I"/"we" just before it ("I called", "we quickly agreed",
+        "I prepared"), not a state after "was"/"felt" ("I was prepared")."""
         t = self.tokens[i]
-        if not (self.is_past_action(i) or t.norm in IRREGULAR_PAST):
+        regular = len(t.norm) >= 4 and t.norm.endswith("ed")
+        if not (regular or t.norm in IRREGULAR_PAST):
             return False
         for j in range(i - 1, max(-1, i - 4), -1):
-            if self.tokens[j].sentence != t.sentence:
-                break
-            if self.tokens[j].norm in _FIRST_PERSON:
-                return True
+            prev = self.tokens[j]
+            if prev.sentence != t.sentence or prev.norm in _STATE_VERBS:
+                return False
+            if prev.norm in _FIRST_PERSON:
+                # right after "I" even "prepared" or "organised" is something done
+                return j == i - 1 or t.norm not in _NOT_ACTIONS
         return False
 
     def capitalised_names(self, si: int, exclude: Iterable[int] = frozenset()) -> list[int]:
