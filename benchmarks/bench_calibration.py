@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from interview.scoring.evaluate import (  # noqa: E402
-    load_groups, pairwise_accuracy, relevance_swap, star_detection)
+    load_groups, off_topic_flags, pairwise_accuracy, relevance_swap, star_detection)
 
 SHARED = ROOT.parent / "shared" / "calibration" / "answers.yaml"
 
@@ -32,6 +32,9 @@ def main() -> None:
               f"{sum(g['country'] == 'ca' for g in groups)} Canada)")
         for dim, (ok, n) in sorted(acc.items()):
             print(f"  {dim:<12} {ok:3d}/{n:<3d} pairs ordered correctly = {ok / n:.0%}")
+    fl = off_topic_flags(load_groups(own + ([SHARED] if SHARED.is_file() else [])))
+    print(f"off-topic flag: {fl['low_flagged']}/{fl['low']} answers labelled off topic flagged; "
+          f"{fl['other_flagged']}/{fl['other']} other answers (vague, halting, generic included) flagged")
     sw = relevance_swap(load_groups(own))
     print(f"relevance swap test: {sw['answers']} good answers scored against another group's question: "
           f"relevance lower {sw['drops']}/{sw['answers']} = {sw['drops'] / sw['answers']:.0%}, flagged off topic "

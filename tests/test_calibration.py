@@ -124,3 +124,20 @@ def test_shared_file_format_is_understood():
     groups = _groups(SHARED_FILE)
     assert groups and all(g["country"] in ("us", "ca") and g["variants"] for g in groups)
     assert _cases([SHARED_FILE]), "the shared file yields no high/low pairs: has its format changed?"
+
+
+def test_off_topic_flag_is_never_raised_on_an_answer_to_its_question():
+    """A wrong "you did not answer the question" is the tip that costs the most trust: no
+    calibration answer except those labelled low on relevance is flagged off topic (vague,
+    halting or generic answers are not off topic), and most of those labelled low are."""
+    flagged_low = low = 0
+    for path in OWN_FILES + ([SHARED_FILE] if SHARED_FILE.is_file() else []):
+        for g in _groups(path):
+            for v in g["variants"]:
+                r = _score(g, v)
+                if v.get("relevance") == "low":
+                    low += 1
+                    flagged_low += "off_topic" in r.flags
+                else:
+                    assert "off_topic" not in r.flags, (g["id"], v["id"], r.get("relevance").signals)
+    assert low >= 8 and flagged_low >= low / 2

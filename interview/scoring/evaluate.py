@@ -126,3 +126,19 @@ def relevance_swap(groups: list[dict]) -> dict:
         flagged += "off_topic" in other_r.flags
         own_flagged += "off_topic" in own_r.flags
     return {"answers": n, "drops": drops, "flagged_elsewhere": flagged, "flagged_own": own_flagged}
+
+
+def off_topic_flags(groups: list[dict]) -> dict:
+    """How many answers labelled low on relevance are flagged off topic, and how many of the
+    others (false flags)."""
+    low = low_flagged = other = other_flagged = 0
+    for g in groups:
+        for v in g["variants"]:
+            flagged = "off_topic" in score_variant(g, v).flags
+            if v.get("relevance") == "low":
+                low += 1
+                low_flagged += flagged
+            else:
+                other += 1
+                other_flagged += flagged
+    return {"low": low, "low_flagged": low_flagged, "other": other, "other_flagged": other_flagged}

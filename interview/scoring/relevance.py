@@ -73,6 +73,12 @@ class Topics:
             self.words[t.id] = {stem(p) for p in single}
             self.phrases[t.id] = PhraseMatcher(multi, plurals=True)
 
+    def all_words(self) -> set[str]:
+        """Every topic's answer words (stems): what makes a sentence about *something*."""
+        if not hasattr(self, "_all"):
+            self._all = set().union(*self.words.values())
+        return self._all
+
     def of_question(self, text: str) -> list[str]:
         return list(dict.fromkeys(m.payload for m in self.question_matcher.find(text or "")))
 
@@ -144,6 +150,11 @@ def score(c: Criterion, ctx: ScoringContext) -> CriterionResult:
             phrase_hits.append((m.first, m.last))
     sentences = [si for si in range(len(a.sentences))
                  if any(i not in a.filler_tok for i in range(*a.sent_tokens[si]))]
+    if ctx.kind == "applicant_questions":
+        # asked for questions, every question asked is on topic (its quality is another criterion)
+        for si in sentences:
+            if a.sentence_text(si).rstrip().endswith("?"):
+                hits.setdefault(si, [a.sent_tokens[si][0]])
     on = [si for si in sentences if si in hits or si in local]
     # a sentence on a neighbouring topic (the general, clinical or team side of the work when
     # the question is about work; life outside medicine when it is about that) counts a quarter
@@ -153,11 +164,19 @@ def score(c: Criterion, ctx: ScoringContext) -> CriterionResult:
             related_vocab |= topics.words[t]
     related = [si for si in sentences if si not in on and any(
         stem(a.tokens[i].norm) in related_vocab for i in range(*a.sent_tokens[si]) if i not in a.filler_tok)]
-    share = round((len(on) + RELATED_WEIGHT * len(related)) / len(sentences), 2) if sentences else 0.0
+    # a sentence with no topical word at all ("I kind of did things in many ways") is vague,
+    # not off topic: it is left out of the share (clarity deals with it). An answer is off
+    # topic only when what it talks about is something else.
+    every = topics.all_words()
+    topical = [si for si in sentences if si in on or si in related or any(
+        stem(a.tokens[i].norm) in every for i in range(*a.sent_tokens[si])
+        if i not in a.filler_tok and a.tokens[i].norm not in STOPWORDS)]
+    share = round((len(on) + RELATED_WEIGHT * len(related)) / len(topical), 2) if topical else None
     signals = {
         "on_topic_share": share,
         "related_sentences": len(related),
-        "topic_words": len(used) + len(local),
+        "topical_sentences": len(topical),
+        "topic_words": (len(used) + len(local)) if topical else None,
         "topics": [topics.topics[t].label for t in ids],
     }
     ev = []
