@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterable, Literal, Sequence
+from typing import Literal, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -38,7 +38,8 @@ from .errors import RubricError
 from .paths import lexicons_dir
 from .text import NUMBER_WORDS as _NUMBER_WORDS
 from .text import WORD_RE as _TOKEN_RE
-from .text import Doc, PhraseMatcher, Token, fold, is_number, sentence_of, split_sentences, tokenize
+from .text import Doc, PhraseMatcher, Token, fold, is_number
+from .text import sentence_of, split_sentences, tokenize  # noqa: F401  (re-exported for callers)
 from .transcript import Word
 from .yamlfile import describe_errors, load_cached
 

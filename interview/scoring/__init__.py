@@ -21,7 +21,7 @@ from __future__ import annotations
 from ..errors import RubricError
 from ..lexicon import COUNTRIES
 from ..metrics import DeliveryMetrics, compute_metrics
-from ..rubric import KINDS, Criterion, Rubric, load_rubric
+from ..rubric import Criterion, Rubric, load_rubric
 from .analysis import Analysis, cue_matcher
 from .question import QuestionInfo, infer_kind, question_info
 from .rating import NOT_ASSESSED, not_assessed

@@ -20,7 +20,7 @@ from ..errors import RubricError
 from ..lexicon import COUNTRIES, load_lexicon
 from ..paths import lexicons_dir
 from ..rubric import Criterion
-from ..text import WORD_RE, Doc, PhraseMatcher, fold, stem
+from ..text import WORD_RE, PhraseMatcher, fold, stem
 from ..yamlfile import describe_errors, load_cached
 from .analysis import STOPWORDS
 from .rating import rate
