@@ -8,6 +8,7 @@ recognised in the mission text (``rural``, ``underserved``, ``return of service`
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -19,26 +20,34 @@ Country = Literal["us", "ca"]
 COUNTRY_NAMES = {"us": "United States", "ca": "Canada"}
 
 #: Every program feature the tool knows, with a label and the phrases that reveal it in a
-#: mission statement (regular expressions, matched case-insensitively on word boundaries).
+#: mission statement or an answer: plain words, matched by the core's one phrase matcher
+#: (:class:`interview.text.PhraseMatcher`: whole words, any case or accent, hyphens and
+#: spaces alike, plurals too).
 FEATURES: dict[str, tuple[str, list[str]]] = {
-    "research": ("Research", [r"research", r"scholar(ly|ship)", r"physician[- ]scientist", r"clinician[- ]investigator"]),
-    "academic": ("Academic / university", [r"academic", r"university", r"tertiary", r"quaternary"]),
-    "community": ("Community-based", [r"community[- ]based", r"community hospital", r"community program"]),
-    "rural": ("Rural", [r"rural", r"small[- ]town"]),
-    "remote": ("Remote / northern", [r"remote", r"northern", r"fly[- ]in", r"isolated communit(y|ies)"]),
-    "underserved": ("Underserved populations", [r"underserved", r"under-served", r"safety[- ]net", r"vulnerable", r"marginali[sz]ed", r"health equity", r"inner[- ]city", r"FQHC", r"federally qualified"]),
-    "indigenous_health": ("Indigenous health", [r"indigenous", r"first nations", r"m[ée]tis", r"inuit", r"native american", r"tribal", r"american indian"]),
-    "return_of_service": ("Return of service", [r"return[- ]of[- ]service", r"return[- ]for[- ]service", r"service agreement"]),
-    "img_friendly": ("IMG-friendly", [r"international medical graduates?", r"\bIMGs?\b", r"IMG[- ]friendly"]),
-    "pre_match": ("Pre-match / IMG stream", [r"pre[- ]match", r"IMG stream"]),
-    "visa_j1": ("J-1 visa sponsorship", [r"\bJ-?1\b"]),
-    "visa_h1b": ("H-1B visa sponsorship", [r"\bH-?1B\b"]),
-    "global_health": ("Global health", [r"global health", r"international health"]),
-    "teaching": ("Teaching / medical education", [r"medical education", r"teaching", r"educat(e|ing) (the )?next generation"]),
-    "quality_improvement": ("Quality improvement / patient safety", [r"quality improvement", r"patient safety", r"\bQI\b"]),
-    "advocacy": ("Advocacy / social accountability", [r"advocacy", r"social accountability", r"social justice", r"social determinants"]),
-    "francophone": ("French-language services", [r"francophone", r"french[- ]language", r"bilingual"]),
-    "primary_care": ("Primary care", [r"primary care", r"continuity of care", r"comprehensive care"]),
+    "research": ("Research", ["research", "scholarly", "scholarship", "physician scientist", "clinician investigator"]),
+    "academic": ("Academic / university", ["academic", "university", "tertiary", "quaternary"]),
+    "community": ("Community-based", ["community based", "community hospital", "community program"]),
+    "rural": ("Rural", ["rural", "small town"]),
+    "remote": ("Remote / northern", ["remote", "northern", "fly in", "isolated community", "isolated communities"]),
+    "underserved": ("Underserved populations", ["underserved", "under served", "safety net", "vulnerable",
+                                                "marginalized", "marginalised", "health equity", "inner city", "FQHC",
+                                                "federally qualified"]),
+    "indigenous_health": ("Indigenous health", ["indigenous", "first nations", "metis", "inuit", "native american",
+                                                "tribal", "american indian"]),
+    "return_of_service": ("Return of service", ["return of service", "return for service", "service agreement"]),
+    "img_friendly": ("IMG-friendly", ["international medical graduate", "IMG", "IMG friendly"]),
+    "pre_match": ("Pre-match / IMG stream", ["pre match", "IMG stream"]),
+    "visa_j1": ("J-1 visa sponsorship", ["J1"]),
+    "visa_h1b": ("H-1B visa sponsorship", ["H1B"]),
+    "global_health": ("Global health", ["global health", "international health"]),
+    "teaching": ("Teaching / medical education", ["medical education", "teaching", "educate the next generation",
+                                                  "educating the next generation", "educate next generation",
+                                                  "educating next generation"]),
+    "quality_improvement": ("Quality improvement / patient safety", ["quality improvement", "patient safety", "QI"]),
+    "advocacy": ("Advocacy / social accountability", ["advocacy", "social accountability", "social justice",
+                                                      "social determinants"]),
+    "francophone": ("French-language services", ["francophone", "french language", "bilingual"]),
+    "primary_care": ("Primary care", ["primary care", "continuity of care", "comprehensive care"]),
 }
 
 FEATURE_ALIASES = {
@@ -100,13 +109,24 @@ def normalise_specialty(name: str) -> str:
     raise ValueError(f"unknown specialty {name!r}; known specialties: {', '.join(SPECIALTIES)}")
 
 
+def feature_matcher(keys: tuple[str, ...] | None = None):
+    """The phrase matcher of the features ``keys`` (default all); each match's payload is
+    the feature key."""
+    return _feature_matcher(tuple(keys) if keys is not None else tuple(FEATURES))
+
+
+@lru_cache(maxsize=64)
+def _feature_matcher(keys: tuple[str, ...]):
+    from .text import PhraseMatcher
+
+    return PhraseMatcher([(p, k) for k in keys for p in FEATURES[k][1]], joinable=True, plurals=True)
+
+
 def features_in_text(text: str) -> list[str]:
-    """The features whose phrases occur in ``text`` (e.g. a mission statement)."""
-    found = []
-    for key, (_label, patterns) in FEATURES.items():
-        if any(re.search(rf"(?<!\w){p}(?!\w)", text or "", re.IGNORECASE) for p in patterns):
-            found.append(key)
-    return found
+    """The features whose phrases occur in ``text`` (e.g. a mission statement), in
+    :data:`FEATURES` order."""
+    hits = {m.payload for m in feature_matcher().find(text or "")}
+    return [k for k in FEATURES if k in hits]
 
 
 class ProgramProfile(BaseModel):

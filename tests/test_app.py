@@ -195,6 +195,8 @@ def test_typed_answer_gets_scored_feedback_and_record_again_keeps_attempts(app):
     assert answer.status == "scored" and answer.source == "typed"
     for crit in answer.criteria:  # every criterion is shown with its score
         assert crit["name"] in page
+    skipped = [c for c in answer.criteria if c["score"] is None]  # e.g. questions for the program
+    assert skipped and all(f"{c['name']}**: not assessed" in page for c in skipped)
 
     app.button(key=f"again:{sid}:1").click().run()
     type_answer(app, "I would listen to the patient first and involve the team.")
