@@ -48,6 +48,7 @@ CATEGORIES: tuple[str, ...] = (
     "research",
     "teaching",
     "wellness",
+    "mmi",
 )
 
 #: Display names for categories (UI, readable CLI output).
@@ -67,6 +68,7 @@ CATEGORY_LABELS: dict[str, str] = {
     "research": "Research",
     "teaching": "Teaching",
     "wellness": "Wellness",
+    "mmi": "MMI station",
 }
 
 Kind = Literal["opening", "motivation", "behavioural", "scenario", "knowledge", "applicant_questions"]
