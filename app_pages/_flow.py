@@ -279,9 +279,15 @@ def follow_up(question: dict, mode: str) -> None:
             st.markdown("**A follow-up the interviewer may ask:** " + ups[0])
 
 
-def follow_up_text(answer, question: dict) -> str:
-    """The follow-up the interviewer asks after ``answer`` (the first of the question's)."""
-    return (question.get("follow_ups") or [""])[0]
+def follow_up_text(sess, answer, question: dict) -> str:
+    """The follow-up the interviewer asks after ``answer``: chosen by its trigger from what
+    the answer said (interview.followups), else the question's first."""
+    from interview.followups import choose_follow_up
+
+    country = sess.profile.country if sess.profile else None
+    chosen = choose_follow_up(answer.display_text, question.get("follow_ups") or [],
+                              question.get("follow_up_triggers"), country)
+    return chosen.text if chosen else ""
 
 
 def recorded_follow_up(store, sess, answer, pos: int) -> bool:
@@ -290,7 +296,7 @@ def recorded_follow_up(store, sess, answer, pos: int) -> bool:
     s = _state()
     question = sess.questions[pos - 1]
     asked = answer.follow_up_answers[0].question_text if answer.follow_up_answers else \
-        follow_up_text(answer, question)
+        follow_up_text(sess, answer, question)
     with st.container(border=True):
         st.markdown("**The interviewer follows up:** " + asked)
         if answer.follow_up_answers:

@@ -89,6 +89,7 @@ class DrawnQuestion:
             "features": list(q.features),
             "suggested_seconds": q.suggested_seconds,
             "follow_ups": list(self.follow_ups),
+            "follow_up_triggers": q.follow_up_triggers,
             "look_for": q.look_for,
         }
 

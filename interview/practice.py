@@ -33,7 +33,9 @@ SegmentCallback = Callable[[Segment], Any]
 
 def question_record(drawn: Any) -> dict:
     """The question as asked, as stored with the session and each answer: ``id``, ``text``,
-    ``category``, ``kind``, ``suggested_seconds``, ``follow_ups``, ``look_for``.
+    ``category``, ``kind``, ``suggested_seconds``, ``follow_ups``, ``follow_up_triggers``
+    (aligned with ``follow_ups``: see :func:`interview.followups.choose_follow_up`),
+    ``look_for``.
 
     ``drawn`` is a :class:`interview.draw.DrawnQuestion` or such a dict already."""
     if isinstance(drawn, Mapping):
@@ -51,6 +53,7 @@ def question_record(drawn: Any) -> dict:
         "kind": d.get("kind"),
         "suggested_seconds": d.get("suggested_seconds"),
         "follow_ups": list(d.get("follow_ups") or []),
+        "follow_up_triggers": list(d.get("follow_up_triggers") or []),
         "look_for": d.get("look_for"),
     }
 

@@ -136,3 +136,15 @@ def test_mmi_station_read_time_warning_then_one_follow_up(app, clock):
     assert reply.status == "scored" and reply.follow_up == 1
     page = texts(app)
     assert "end of this session" in page and "Follow-up: " + reply.question_text in page
+
+
+def test_panel_follow_up_is_chosen_by_what_the_answer_said(app, clock):
+    create_profile(app)
+    start(app, count=1, mode="panel", method="typed")
+    sid = app.session_state["active_session_id"]
+    assert store().get_session(sid).questions[0]["follow_up_triggers"]  # an opening question
+    type_answer(app, "I trained in Cairo, then did a four-week externship in internal medicine "
+                     "in Detroit, where I presented patients on rounds every morning.")
+    page = texts(app)
+    assert "What surprised you about the way medicine is practised here" in page
+    assert "How are you preparing" not in page
