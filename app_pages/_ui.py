@@ -321,6 +321,10 @@ def all_evidence(score: dict) -> list[dict]:
 def render_scores(score: dict, answer=None) -> None:
     """Each criterion with its score, band, evidence and tips (and a coach's override)."""
     for crit in score.get("criteria", []):
+        if crit.get("score") is None:  # a criterion this question does not assess
+            st.markdown(f"**{crit.get('name', crit.get('id'))}**: not assessed"
+                        + (f" · {crit['band_description']}" if crit.get("band_description") else ""))
+            continue
         value = float(crit.get("score", 0))
         override = answer.override(crit.get("id")) if answer is not None and hasattr(
             answer, "override") else None
@@ -385,6 +389,9 @@ def render_answer_feedback(store, answer) -> None:
     head = st.columns([1, 3])
     if overall is not None:
         head[0].metric("Overall", f"{float(overall):.1f} / 5")
+    if "off_topic" in (scores.get("flags") or []):
+        st.warning("This answer does not address the question that was asked, so its overall "
+                   "is capped. See the Relevance tip below.")
     if answer.audio_path:
         path = store.audio_file(answer)
         if path is not None and path.is_file():

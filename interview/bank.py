@@ -188,6 +188,11 @@ class Question(BaseModel):
                                Discriminator(lambda v: "text" if isinstance(v, str)
                                              else "with trigger")]] = Field(default_factory=list)
     look_for: str = Field(min_length=1)
+    #: criteria this question assesses beyond the defaults of its kind and category (e.g. a
+    #: wellness question about adjusting to the local medical culture invites
+    #: local_system_familiarity), and criteria it does not assess although the defaults would
+    assesses: list[str] = Field(default_factory=list)
+    not_assessed: list[str] = Field(default_factory=list)
 
     @field_validator("id")
     @classmethod
@@ -244,6 +249,22 @@ class Question(BaseModel):
             bad = [f for f in v if f not in FEATURES]
             if bad:
                 raise ValueError(f"unknown feature {bad[0]!r}; allowed: {', '.join(FEATURES)}")
+        return v
+
+    @field_validator("assesses", "not_assessed", mode="before")
+    @classmethod
+    def _criteria(cls, v):
+        if v is None:
+            return []
+        if isinstance(v, str):
+            v = [v]
+        if isinstance(v, list):
+            from .rubric import _registered
+
+            known = _registered()
+            bad = [c for c in v if c not in known]
+            if bad:
+                raise ValueError(f"unknown criterion {bad[0]!r}; known: {', '.join(sorted(known))}")
         return v
 
     @field_validator("look_for")

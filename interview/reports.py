@@ -240,20 +240,25 @@ def delivery_figures(metrics: dict | None) -> list[DeliveryFigure]:
 
 
 def _spans(text: str, evidence: Iterable[dict], kinds: Iterable[str]) -> list[tuple[int, int, str]]:
-    """Non-overlapping (start, end, kind) spans inside ``text``, earliest first."""
+    """Non-overlapping (start, end, kind) pieces inside ``text``, earliest first.
+
+    Overlapping evidence is cut by the same algorithm as the app's highlighter
+    (:func:`interview.text.layer_spans`): each piece takes its most specific (shortest) kind.
+    """
+    from .text import layer_spans
+
     kinds = set(kinds)
-    spans = sorted(
-        (int(e["start"]), int(e["end"]), e.get("kind", ""))
-        for e in evidence
-        if e.get("kind") in kinds and e.get("start") is not None and e.get("end") is not None
-    )
+    spans = [(int(e["start"]), int(e["end"]), e.get("kind", ""))
+             for e in evidence
+             if e.get("kind") in kinds and e.get("start") is not None and e.get("end") is not None]
     out: list[tuple[int, int, str]] = []
-    last = 0
-    for start, end, kind in spans:
-        if start < last or start >= end or end > len(text):
+    for layer in layer_spans(len(text), spans):
+        if not layer.spans:
             continue
-        out.append((start, end, kind))
-        last = end
+        if out and out[-1][1] == layer.start and out[-1][2] == layer.spans[0]:
+            out[-1] = (out[-1][0], layer.end, layer.spans[0])  # one mark, not "**a****b**"
+        else:
+            out.append((layer.start, layer.end, layer.spans[0]))
     return out
 
 
@@ -604,7 +609,8 @@ def _criterion_names(session: Any, answers: list[AnswerView]) -> dict[str, str]:
     names: dict[str, str] = {}
     for a in answers:
         for c in a.criteria:
-            names.setdefault(c.id, c.name)
+            if c.score is not None:  # a criterion no answer was assessed on has no series
+                names.setdefault(c.id, c.name)
     return names
 
 

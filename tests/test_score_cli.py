@@ -36,7 +36,8 @@ def test_json_output(answer_file):
     out = json.loads(r.stdout)
     assert 1 <= out["overall"] <= 5
     ids = [c["id"] for c in out["criteria"]]
-    assert ids == ["clarity", "local_system_familiarity", "program_fit", "structure"]
+    assert ids == ["clarity", "local_system_familiarity", "program_fit", "questions_quality", "relevance", "structure"]
+    assert [c["id"] for c in out["criteria"] if c["score"] is None] == ["questions_quality"]
     for c in out["criteria"]:
         assert {"id", "score", "band", "evidence", "tips", "signals"} <= set(c)
         for e in c["evidence"]:
