@@ -5,7 +5,7 @@ answer *mentions* a concept (mentioned an externship -> "What surprised you abou
 system there?") or *misses* one (no local experience -> "How are you preparing to work in a
 U.S. hospital?"). A concept is a group of the country's lexicon
 (``rubrics/lexicons/<country>.yaml``) or a plain phrase, matched by the lexicon's phrase
-matcher (whole words, plurals and hyphen variants). A trigger fires when the answer
+matcher (interview.text: whole words, plurals and hyphen variants). A trigger fires when the answer
 mentions any of its ``mentions`` and none of its ``misses``; a group id of the other
 country's lexicon counts as not mentioned, so one question can name the concept of each
 country. The first follow-up, in bank order, whose trigger fires is asked; when none
@@ -30,11 +30,11 @@ class ChosenFollowUp:
     reason: str | None = None
 
 
-def _phrase_matcher(phrases: Sequence[str], country: str):
-    from .lexicon import ConceptGroup, Lexicon, LexiconFile
+def _phrase_matcher(phrases: Sequence[str]):
+    """The core's one phrase matcher, as the lexicons use it (whole words, plurals)."""
+    from .text import PhraseMatcher
 
-    group = ConceptGroup(id="trigger", label="trigger", phrases=list(phrases))
-    return Lexicon(LexiconFile(country=country, groups=[group]), path=None)  # type: ignore[arg-type]
+    return PhraseMatcher(list(phrases), joinable=True, plurals=True)
 
 
 def _group_ids() -> set[str]:
@@ -56,10 +56,7 @@ def _concept_found(concept: str, text: str, country: str, found_groups: set[str]
         return concept in found_groups, lexicon.groups[concept].label
     if concept in _group_ids():
         return False, None
-    try:
-        return bool(_phrase_matcher([concept], country).find(text)), f'"{concept}"'
-    except Exception:  # noqa: BLE001 - a phrase the matcher refuses never fires
-        return False, concept
+    return bool(_phrase_matcher([concept]).find(text)), f'"{concept}"'
 
 
 def choose_follow_up(answer_text: str, follow_ups: Sequence[str],
