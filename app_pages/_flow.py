@@ -299,6 +299,10 @@ def recorded_follow_up(store, sess, answer, pos: int) -> bool:
         follow_up_text(sess, answer, question)
     with st.container(border=True):
         st.markdown("**The interviewer follows up:** " + asked)
+        if reading_aloud(sess) and not answer.follow_up_answers:
+            from app_pages._voice import voice
+
+            voice(asked, f"{sess.id}:{pos}:follow-up", country=_country(sess))
         if answer.follow_up_answers:
             reply = answer.follow_up_answers[0]
             if reply.status == "scored":
@@ -330,6 +334,20 @@ def recorded_follow_up(store, sess, answer, pos: int) -> bool:
     return False
 
 
+def _country(sess) -> str | None:
+    return sess.profile.country if sess.profile else None
+
+
+def reading_aloud(sess) -> bool:
+    """Whether questions are read aloud: the toggle at the top of the session, on by default
+    in the interview formats unless turned off in Settings."""
+    key = f"voice_on:{sess.id}"
+    if key not in st.session_state:
+        st.session_state[key] = bool(_formats.session_format(sess).voice_default
+                                     and _ui.settings().voice)
+    return bool(st.session_state[key])
+
+
 def run_session(store, sid: str) -> None:
     s = _state()
     try:
@@ -343,10 +361,14 @@ def run_session(store, sid: str) -> None:
     total = len(sess.questions)
     pos = int(s.get("position") or 1)
 
-    top = st.columns([4, 1])
+    top = st.columns([3, 1, 1])
+    reading_aloud(sess)  # sets the toggle's default for this session
+    top[1].toggle("Read questions aloud", key=f"voice_on:{sid}",
+                  help="The interviewer's voice: a voice installed on this computer reads "
+                  "each question (never an online voice). Turn it off in Settings for good.")
     top[0].markdown(f"**{sess.program_name or 'Practice'}** · {_formats.session_format(sess).label}"
                     + (f" · {sess.applicant_name}" if sess.applicant_name else ""))
-    if top[1].button("End session", key="end_session"):
+    if top[2].button("End session", key="end_session"):
         store.finish_session(sid)
         close_session()
         st.rerun()
@@ -362,6 +384,10 @@ def run_session(store, sid: str) -> None:
     question = sess.questions[pos - 1]
     question_card(question, pos, total, sess.mode)
     _formats.scenario_card(question, _formats.session_format(sess))
+    if reading_aloud(sess) and sess.answer_at(pos) is None:
+        from app_pages._voice import voice
+
+        voice(question.get("text", ""), f"{sid}:{pos}", country=_country(sess))
 
     latest = sess.answer_at(pos)
     key = f"{sid}:{pos}"

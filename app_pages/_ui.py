@@ -48,6 +48,8 @@ class AppSettings:
     max_seconds: int = 600
     #: keep filler words in the transcript (verbatim mode)
     verbatim: bool = True
+    #: read questions aloud (with a voice on this computer) in the interview formats
+    voice: bool = True
 
     @classmethod
     def path(cls) -> Path:
@@ -71,7 +73,7 @@ class AppSettings:
 
 
 #: settings each user chooses for themselves (this browser session), never process-wide
-USER_FIELDS = ("max_seconds", "verbatim")
+USER_FIELDS = ("max_seconds", "verbatim", "voice")
 _USER_STATE = "user_settings"
 
 
@@ -86,9 +88,13 @@ def settings() -> AppSettings:
     return replace(saved, **{k: v for k, v in mine.items() if k in USER_FIELDS})
 
 
-def set_user_settings(*, max_seconds: int, verbatim: bool) -> None:
-    """This user's longest recording and verbatim mode (other users keep their own)."""
-    st.session_state[_USER_STATE] = {"max_seconds": int(max_seconds), "verbatim": bool(verbatim)}
+def set_user_settings(*, max_seconds: int, verbatim: bool, voice: bool | None = None) -> None:
+    """This user's longest recording, verbatim mode and interviewer's voice (other users
+    keep their own)."""
+    mine = {"max_seconds": int(max_seconds), "verbatim": bool(verbatim)}
+    if voice is not None:
+        mine["voice"] = bool(voice)
+    st.session_state[_USER_STATE] = mine
 
 
 def shared_server() -> bool:

@@ -148,3 +148,40 @@ def test_panel_follow_up_is_chosen_by_what_the_answer_said(app, clock):
     page = texts(app)
     assert "What surprised you about the way medicine is practised here" in page
     assert "How are you preparing" not in page
+
+
+def _voices(at) -> list[dict]:
+    """The interviewer's voice components on the page, with their arguments."""
+    import json
+
+    out = []
+    for el in at.get("component_instance"):
+        args = json.loads(el.proto.json_args)
+        if "question_key" in args:
+            out.append(args)
+    return out
+
+
+def test_questions_are_read_aloud_in_interview_formats_with_a_toggle(app, clock):
+    create_profile(app, country="ca", name="Prairie Family Medicine")
+    start(app, count=1, mode="svi", method="typed")
+    sid = app.session_state["active_session_id"]
+    question = store().get_session(sid).questions[0]["text"]
+    (spoken,) = _voices(app)
+    assert spoken["text"] == question and spoken["lang"] == "en-CA" and spoken["enabled"]
+    assert question in texts(app)  # the text still shows
+    app.toggle(key=f"voice_on:{sid}").set_value(False).run()
+    assert _voices(app) == [] and question in texts(app)
+
+
+def test_practice_is_silent_by_default_and_settings_turn_the_voice_off(app, clock):
+    create_profile(app)
+    start(app, count=1, mode="practice", method="typed")
+    assert _voices(app) == []
+    app.session_state["active_session_id"] = None
+    app.session_state["user_settings"] = {"max_seconds": 600, "verbatim": True, "voice": False}
+    app.run()
+    start(app, count=1, mode="panel", method="typed")
+    assert _voices(app) == []
+    sid = app.session_state["active_session_id"]
+    assert app.toggle(key=f"voice_on:{sid}").value is False
