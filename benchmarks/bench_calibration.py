@@ -15,7 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from interview.scoring.evaluate import load_groups, pairwise_accuracy, star_detection  # noqa: E402
+from interview.scoring.evaluate import (  # noqa: E402
+    load_groups, pairwise_accuracy, relevance_swap, star_detection)
 
 SHARED = ROOT.parent / "shared" / "calibration" / "answers.yaml"
 
@@ -31,6 +32,11 @@ def main() -> None:
               f"{sum(g['country'] == 'ca' for g in groups)} Canada)")
         for dim, (ok, n) in sorted(acc.items()):
             print(f"  {dim:<12} {ok:3d}/{n:<3d} pairs ordered correctly = {ok / n:.0%}")
+    sw = relevance_swap(load_groups(own))
+    print(f"relevance swap test: {sw['answers']} good answers scored against another group's question: "
+          f"relevance lower {sw['drops']}/{sw['answers']} = {sw['drops'] / sw['answers']:.0%}, flagged off topic "
+          f"{sw['flagged_elsewhere']}/{sw['answers']}; flagged off topic under their own question: "
+          f"{sw['flagged_own']}/{sw['answers']}")
     for label, holdout in (("all", None), ("tuning set", False), ("held out", True)):
         st = star_detection(ROOT / "tests" / "star_labels.yaml", holdout)
         print(f"STAR detection, {label}: {st['answers']} hand-labelled answers")

@@ -430,3 +430,20 @@ def test_report_shows_the_format_timers_and_follow_ups(store):
     (f,) = a["follow_ups"]
     assert f["question_text"].startswith("What if") and f["overall"] is not None
     assert any(c["score"] is not None for c in f["criteria"])
+
+
+def test_range_keeps_decimals_and_not_assessed_criteria_say_so(store):
+    """A criterion scored on one answer shows its own score as the range ("3.6–3.6", not
+    "4–4"); a criterion the question does not assess reads "not assessed", not "None"."""
+    session = store_session(store, [Answer(STRONG_US, category="personal")])
+    report = build_report(store, session.id)
+    md, html = render_markdown(report), render_html(report)
+    for c in report.summary.criteria:
+        assert f'{c["lowest"]:.1f}–{c["highest"]:.1f}' in md
+        assert f'{c["lowest"]:.1f}–{c["highest"]:.1f}' in html
+    skipped = [c for a in report.answers for c in a.criteria if c.auto_score is None]
+    assert skipped, "expected a criterion the question does not assess"
+    assert "not assessed" in md and "not assessed" in html
+    assert "| None |" not in md and "<td>None</td>" not in html
+    data = json.loads(render_json(report))
+    assert any(c["score"] is None and c["auto_score"] is None for c in data["answers"][0]["criteria"])

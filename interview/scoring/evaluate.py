@@ -102,3 +102,27 @@ def star_detection(path: Path, holdout: bool | None = None) -> dict:
                     wrong.append(f"{item['id']}:{p}")
     return {"parts": stats, "missing_claims": missing_claims, "missing_right": missing_right,
             "answers": len(data), "wrong_missing": wrong}
+
+
+def relevance_swap(groups: list[dict]) -> dict:
+    """Each answer labelled high on some dimension, scored against its own question and
+    against the question of another group (the one 7 places on, cyclically, skipping groups
+    with the same question): how often relevance drops, and how often the misplaced answer
+    is flagged off topic. A measure of whether relevance follows the question."""
+    highs = [(i, g, v) for i, g in enumerate(groups) for v in g["variants"]
+             if any(v.get(d) == "high" for d in DIMENSIONS)]
+    drops = flagged = own_flagged = n = 0
+    for i, g, v in highs:
+        j = (i + 7) % len(groups)
+        while groups[j]["question"] == g["question"]:
+            j = (j + 1) % len(groups)
+        other = {**g, "question": groups[j]["question"], "program": g.get("program")}
+        own_r, other_r = score_variant(g, v), score_variant(other, v)
+        a, b = own_r.get("relevance"), other_r.get("relevance")
+        if a is None or b is None:
+            continue
+        n += 1
+        drops += a.score > b.score
+        flagged += "off_topic" in other_r.flags
+        own_flagged += "off_topic" in own_r.flags
+    return {"answers": n, "drops": drops, "flagged_elsewhere": flagged, "flagged_own": own_flagged}

@@ -28,10 +28,11 @@ from .records import CriterionResult, Evidence
 from .registry import ScoringContext, register
 
 SIGNALS = {"on_topic_share", "topic_words"}
-#: topics whose words half count as on topic: the work side of medicine for any question
+#: topics whose words count a quarter (RELATED_WEIGHT) as on topic: the work side of medicine for any question
 #: about work; for a question about life outside medicine, the person's own life
 RELATED_WORK = ("general", "clinical", "teamwork")
 RELATED_OUTSIDE = ("stress", "self")
+RELATED_WEIGHT = 0.25
 CUES = {"question_stopwords"}
 
 
@@ -145,14 +146,14 @@ def score(c: Criterion, ctx: ScoringContext) -> CriterionResult:
                  if any(i not in a.filler_tok for i in range(*a.sent_tokens[si]))]
     on = [si for si in sentences if si in hits or si in local]
     # a sentence on a neighbouring topic (the general, clinical or team side of the work when
-    # the question is about work; life outside medicine when it is about that) half counts
+    # the question is about work; life outside medicine when it is about that) counts a quarter
     related_vocab: set[str] = set()
     for t in (RELATED_OUTSIDE if "outside" in ids else RELATED_WORK):
         if t in topics.words and t not in ids:
             related_vocab |= topics.words[t]
     related = [si for si in sentences if si not in on and any(
         stem(a.tokens[i].norm) in related_vocab for i in range(*a.sent_tokens[si]) if i not in a.filler_tok)]
-    share = round((len(on) + 0.5 * len(related)) / len(sentences), 2) if sentences else 0.0
+    share = round((len(on) + RELATED_WEIGHT * len(related)) / len(sentences), 2) if sentences else 0.0
     signals = {
         "on_topic_share": share,
         "related_sentences": len(related),
