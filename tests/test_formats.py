@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from interview.errors import StorageError
@@ -93,3 +95,61 @@ def test_older_sessions_get_the_format_of_their_mode(data_dir):
         old = store.create_session(None, None, mode="interview")
         assert old.format is None and old.format_id == "panel"
         assert store.create_session(None, None).format_id == "practice"
+
+
+def _databases(data_dir):
+    urls = [f"sqlite:///{data_dir / 'migrate.db'}"]
+    pg = os.environ.get("TEST_DATABASE_URL", "")
+    if pg:
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(pg)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+            conn.exec_driver_sql("CREATE SCHEMA public")
+        engine.dispose()
+        urls.append(pg)
+    return urls
+
+
+def test_migration_0004_keeps_answers_comments_and_overrides_and_can_go_back(data_dir):
+    """A database saved before formats (0002) with an answer, a coach's comment and an
+    override upgrades in place (no table rebuild in the way of their foreign keys), and a
+    downgrade drops only what 0004 added. PostgreSQL too when TEST_DATABASE_URL is set."""
+    from alembic import command
+
+    from interview.storage import Store, alembic_config, create_db_engine, current_revision, upgrade
+
+    for url in _databases(data_dir):
+        engine = create_db_engine(url)
+        upgrade(engine, "0002")
+        with engine.begin() as c:
+            c.exec_driver_sql("INSERT INTO sessions (id, mode, question_ids, created_at) VALUES "
+                              "('s1', 'interview', '[]', '2026-01-01 00:00:00')")
+            c.exec_driver_sql(
+                "INSERT INTO answers (id, session_id, position, attempt, question_text, follow_ups,"
+                " source, status, created_at, updated_at) VALUES ('a1', 's1', 1, 1, 'q', '[]',"
+                " 'typed', 'scored', '2026-01-01 00:00:00', '2026-01-01 00:00:00')")
+            c.exec_driver_sql("INSERT INTO comments (id, answer_id, session_id, author, body, created_at)"
+                              " VALUES ('c1', 'a1', 's1', 'kim', 'Good', '2026-01-01 00:00:00')")
+            c.exec_driver_sql("INSERT INTO overrides (id, answer_id, criterion_id, reason, author,"
+                              " created_at) VALUES ('o1', 'a1', 'clarity', 'r', 'kim',"
+                              " '2026-01-01 00:00:00')")
+        upgrade(engine)
+        assert current_revision(engine) == "0004"
+        store = Store(engine, data_dir)
+        sess = store.get_session("s1")
+        (a,) = sess.answers
+        assert sess.format_id == "panel" and a.follow_up == 0 and a.timed_out is False
+        assert [c.body for c in a.comments] == ["Good"] and len(a.overrides) == 1
+        store.add_answer("s1", 1, question_id=None, question_text="And then?", text="b",
+                         parent_answer_id="a1", follow_up=1)
+        with engine.begin() as conn:
+            command.downgrade(alembic_config(conn), "0002")
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT id FROM answers").fetchall()
+            comments = conn.exec_driver_sql("SELECT id FROM comments").fetchall()
+        assert [r[0] for r in rows] == ["a1"] and [r[0] for r in comments] == ["c1"]
+        upgrade(engine)
+        assert Store(engine, data_dir).get_session("s1").answers[0].comments
+        engine.dispose()

@@ -23,38 +23,50 @@ branch_labels = None
 depends_on = None
 
 
+def _foreign_keys(on: bool) -> None:
+    """SQLite: the downgrade rebuilds ``answers`` by copy, drop and rename, and comments and
+    overrides point at answers; their foreign keys are switched off for the rebuild."""
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("sessions") as batch:
-        batch.add_column(sa.Column("format", sa.String(16)))
+    # plain ALTER TABLE ... ADD COLUMN on every backend: no table rebuild on SQLite, so the
+    # comments and overrides that point at answers are never in the way
+    op.add_column("sessions", sa.Column("format", sa.String(16)))
     op.drop_index("ix_answers_attempt", table_name="answers")
-    with op.batch_alter_table("answers") as batch:
-        batch.add_column(sa.Column("parent_answer_id", sa.String(32)))
-        batch.add_column(sa.Column("follow_up", sa.Integer(), nullable=False,
-                                   server_default="0"))
-        batch.add_column(sa.Column("read_seconds", sa.Float()))
-        batch.add_column(sa.Column("answer_seconds", sa.Float()))
-        batch.add_column(sa.Column("read_limit", sa.Float()))
-        batch.add_column(sa.Column("answer_limit", sa.Float()))
-        batch.add_column(sa.Column("timed_out", sa.Boolean(), nullable=False,
-                                   server_default=sa.false()))
-        batch.add_column(sa.Column("recording_started_at", sa.DateTime()))
-        batch.create_foreign_key("fk_answers_parent_answer_id", "answers",
-                                 ["parent_answer_id"], ["id"])
-        batch.create_index("ix_answers_parent_answer_id", ["parent_answer_id"])
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite adds a column with a REFERENCES clause in place (alembic only by rebuilding)
+        op.execute("ALTER TABLE answers ADD COLUMN parent_answer_id VARCHAR(32) "
+                   "REFERENCES answers (id)")
+    else:
+        op.add_column("answers", sa.Column(
+            "parent_answer_id", sa.String(32),
+            sa.ForeignKey("answers.id", name="fk_answers_parent_answer_id")))
+    op.add_column("answers", sa.Column("follow_up", sa.Integer(), nullable=False,
+                                       server_default="0"))
+    for name in ("read_seconds", "answer_seconds", "read_limit", "answer_limit"):
+        op.add_column("answers", sa.Column(name, sa.Float()))
+    op.add_column("answers", sa.Column("timed_out", sa.Boolean(), nullable=False,
+                                       server_default=sa.false()))
+    op.add_column("answers", sa.Column("recording_started_at", sa.DateTime()))
+    op.create_index("ix_answers_parent_answer_id", "answers", ["parent_answer_id"])
     op.create_index("ix_answers_take", "answers",
                     ["session_id", "position", "follow_up", "attempt"], unique=True)
 
 
 def downgrade() -> None:
+    _foreign_keys(False)
     op.drop_index("ix_answers_take", table_name="answers")
+    op.drop_index("ix_answers_parent_answer_id", table_name="answers")
     # follow-up answers cannot exist without the column that marks them
     for table in ("overrides", "comments"):
         op.execute(f"DELETE FROM {table} WHERE answer_id IN "
                    "(SELECT id FROM answers WHERE follow_up <> 0)")
     op.execute("DELETE FROM answers WHERE follow_up <> 0")
     with op.batch_alter_table("answers") as batch:
-        batch.drop_index("ix_answers_parent_answer_id")
-        batch.drop_constraint("fk_answers_parent_answer_id", type_="foreignkey")
+        if op.get_bind().dialect.name != "sqlite":
+            batch.drop_constraint("fk_answers_parent_answer_id", type_="foreignkey")
         for col in ("recording_started_at", "timed_out", "answer_limit", "read_limit",
                     "answer_seconds", "read_seconds", "follow_up", "parent_answer_id"):
             batch.drop_column(col)
@@ -62,3 +74,4 @@ def downgrade() -> None:
                     unique=True)
     with op.batch_alter_table("sessions") as batch:
         batch.drop_column("format")
+    _foreign_keys(True)
