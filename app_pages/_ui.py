@@ -386,6 +386,15 @@ def render_delivery(metrics: dict, suggested_seconds: int | None = None) -> None
         c4.metric("Length", f"{metrics.get('word_count', 0)} words")
 
 
+def render_timing(answer) -> None:
+    """The take's timers (read time used, answer time from the start of recording), if timed."""
+    from interview.reports import answer_timing, timing_text
+
+    text = timing_text(answer_timing(answer))
+    if text:
+        st.caption(f"Timing: {text}.")
+
+
 def render_answer_feedback(store, answer) -> None:
     """Everything an applicant learns from one scored answer (an ``AnswerRecord``)."""
     scores = answer.scores or {}
@@ -413,6 +422,7 @@ def render_answer_feedback(store, answer) -> None:
 
     st.markdown("#### Delivery")
     render_delivery(metrics, answer.suggested_seconds)
+    render_timing(answer)
 
     st.markdown("#### Scores")
     render_scores(scores, answer)

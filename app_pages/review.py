@@ -200,6 +200,15 @@ for answer in session.answers:
             st.caption(f"No transcript ({answer.status}{': ' + answer.error if answer.error else ''}).")
         if answer.metrics:
             _ui.render_delivery(answer.metrics, answer.suggested_seconds)
+        _ui.render_timing(answer)
+        for reply in answer.follow_up_answers:
+            st.markdown(f"**Follow-up:** {md_escape(reply.question_text)}")
+            _ui.render_timing(reply)
+            if reply.display_text:
+                _ui.render_transcript(reply.display_text, _ui.all_evidence(reply.scores or {}))
+            st.dataframe([{"Criterion": c.get("name") or c["id"], "Automatic": c.get("score"),
+                           "Band": c.get("band") or ""} for c in reply.criteria],
+                         hide_index=True, width="stretch")
 
         if answer.criteria:
             st.markdown("**Scores** (automatic, and the coach's override where there is one)")

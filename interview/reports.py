@@ -488,7 +488,8 @@ def timing_text(timing: dict | None) -> str:
     return text[:1].upper() + text[1:] if text else ""
 
 
-def _timing(answer: Any) -> dict:
+def answer_timing(answer: Any) -> dict:
+    """The timers of a stored answer (only those it has), for :func:`timing_text`."""
     keys = ("read_seconds", "answer_seconds", "read_limit", "answer_limit")
     out = {k: getattr(answer, k, None) for k in keys if getattr(answer, k, None) is not None}
     if getattr(answer, "timed_out", False):
@@ -530,7 +531,7 @@ def answer_view(answer: Any, store: Any = None) -> AnswerView:
         metrics=dict(answer.metrics or {}),
         comments=[_comment_view(c) for c in answer.comments],
         audio_path=audio,
-        timing=_timing(answer),
+        timing=answer_timing(answer),
         follow_ups=[answer_view(f, store) for f in getattr(answer, "follow_up_answers", [])],
     )
 

@@ -139,6 +139,8 @@
       return;
     }
     readUsed = (performance.now() - shownAt) / 1000;
+    // the interviewer's voice must not be recorded (where the browser shares its speech queue)
+    try { if (window.speechSynthesis) { window.speechSynthesis.cancel(); } } catch (e) { /* none */ }
     setState("starting");
     ui.clock.textContent = "";
     say("Opening the microphone...");
