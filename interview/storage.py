@@ -1293,8 +1293,10 @@ class Store:
         to by ``answers[i]["audio_path"]`` (relative to the data directory)."""
         with self._session() as db:
             s = self._need(db, _Session, session_id, "session")
+            # main answers before their follow-ups, so an import inserts parents first
             answers = list(db.scalars(sa.select(_Answer).where(_Answer.session_id == session_id)
-                                      .order_by(_Answer.position, _Answer.attempt)))
+                                      .order_by(_Answer.position, _Answer.follow_up,
+                                                _Answer.attempt)))
             ids = [a.id for a in answers]
             overrides = list(db.scalars(sa.select(_Override).where(_Override.answer_id.in_(ids))
                                         .order_by(_Override.created_at))) if ids else []
