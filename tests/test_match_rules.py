@@ -118,3 +118,24 @@ def test_cli_json_has_warnings_for_each_draft():
     first, second = drafts[0]["warnings"], drafts[1]["warnings"]
     assert any(w.startswith("Not allowed") and "NRMP" in w for w in first), first
     assert not [w for w in second if w.startswith(("Not allowed", "Reminder"))], second
+
+
+def _check_cli(*args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "interview", "email-check", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, input=stdin)
+
+
+def test_cli_checks_an_edited_email(tmp_path):
+    draft = tmp_path / "draft.txt"
+    draft.write_text("Subject: Thank you\n\nDear Dr. Lopez,\n\nI promise to rank you first. "
+                     "Will you be ranking me to match?\n\nAmina\n", encoding="utf-8")
+    proc = _check_cli(str(draft), "--country", "ca", "--json")
+    assert proc.returncode == 1, proc.stderr
+    out = json.loads(proc.stdout)
+    assert [(w["level"], w["kind"]) for w in out] == [
+        ("reminder", "own_ranking_intention"), ("not_allowed", "ranking_question")]
+    assert "CaRMS" in out[1]["message"]
+    ok = _check_cli("-", stdin="Dear Dr. Chen,\n\nThank you for your time.\n")
+    assert ok.returncode == 0 and "No Match communication issues" in ok.stdout
+    missing = _check_cli(str(tmp_path / "nope.txt"))
+    assert missing.returncode == 2 and missing.stderr.startswith("error: cannot read")
