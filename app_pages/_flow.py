@@ -261,7 +261,7 @@ def question_card(question: dict, pos: int, total: int, mode: str) -> None:
         kind = KIND_LABELS.get(question.get("kind") or "", "")
         st.caption(cat + (f" · {kind}" if kind else ""))
         st.markdown(f"### {question.get('text', '')}")
-        if question.get("suggested_seconds"):
+        if question.get("suggested_seconds") and mode != "timed":  # timed: the limits show
             st.caption(f"Suggested length: about {_ui.fmt_seconds(question['suggested_seconds'])}")
 
 
@@ -361,7 +361,7 @@ def run_session(store, sid: str) -> None:
     total = len(sess.questions)
     pos = int(s.get("position") or 1)
 
-    top = st.columns([3, 1, 1])
+    top = st.columns([5, 3, 2])
     reading_aloud(sess)  # sets the toggle's default for this session
     top[1].toggle("Read questions aloud", key=f"voice_on:{sid}",
                   help="The interviewer's voice: a voice installed on this computer reads "
@@ -382,7 +382,8 @@ def run_session(store, sid: str) -> None:
 
     st.progress((pos - 1) / total, text=f"Question {pos} of {total}")
     question = sess.questions[pos - 1]
-    question_card(question, pos, total, sess.mode)
+    question_card(question, pos, total,
+                  "timed" if _formats.session_format(sess).timed else sess.mode)
     _formats.scenario_card(question, _formats.session_format(sess))
     if reading_aloud(sess) and sess.answer_at(pos) is None:
         from app_pages._voice import voice
