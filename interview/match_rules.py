@@ -1,8 +1,9 @@
 """The Match communication rules, checked on a thank-you email (drafted or edited).
 
 After interviews, both matches restrict talk about ranking. In the U.S., the NRMP Match
-Participation Agreement (with its Match Communication Code of Conduct) and in Canada the
-CaRMS R-1 Main Residency Match participation agreement let applicants and programs express
+Participation Agreement (its Restrictions on Persuasion) and the NRMP Match Codes of Conduct
+(formerly the Match Communication Code of Conduct), and in Canada the CaRMS R-1 Main
+Residency Match contracts and Match Violations Policy, let applicants and programs express
 interest in each other, but neither may ask the other about ranking intentions or for a
 commitment, and nothing said about ranking binds anyone. :data:`RULES` gives each rule in
 one sentence with the name of its official document (no web address: we cannot check that
@@ -46,15 +47,18 @@ class MatchRule:
 
 RULES: dict[str, MatchRule] = {
     "us": MatchRule(
-        "NRMP", "NRMP Match Participation Agreement (Match Communication Code of Conduct)",
-        "applicants and programs may express interest in each other, but neither may ask the "
-        "other to reveal ranking intentions or to make a commitment, and any statement about "
-        "ranking is non-binding."),
+        "NRMP",
+        "NRMP Match Participation Agreement (Restrictions on Persuasion) and Match Codes of Conduct",
+        "applicants and programs may volunteer their interest in each other, but neither may "
+        "ask the other how they intend to rank or solicit statements implying a commitment, "
+        "and nothing either says about ranking is binding."),
     "ca": MatchRule(
-        "CaRMS", "CaRMS R-1 Main Residency Match participation agreement",
+        "CaRMS",
+        "CaRMS R-1 Main Residency Match contract (applicant and program contracts) and Match "
+        "Violations Policy",
         "applicants and programs may express interest in each other, but neither may ask the "
-        "other about ranking intentions or for any commitment before the match, and no "
-        "statement about ranking binds either party."),
+        "other about ranking intentions or for a commitment, and only the rank order lists "
+        "decide the match."),
 }
 
 Level = Literal["not_allowed", "reminder"]

@@ -255,7 +255,7 @@ def test_hostile_edits_get_the_match_rule_with_the_reason(store, saved_session):
     assert not at.exception
     (err,) = [e.value for e in at.error]
     assert "Not allowed" in err and "ranking intentions" in err
-    assert "CaRMS R\\-1 Main Residency Match participation agreement" in err  # a Canadian program
+    assert "CaRMS R\\-1 Main Residency Match contract" in err  # a Canadian program
     # still saved: a warning, not a block
     assert "Will you be ranking me" in store.get_email_draft(draft.id).body
 

@@ -57,7 +57,7 @@ def test_own_ranking_intention_is_a_reminder_not_a_block(sentence):
     w = check_sentence(sentence, "ca")
     assert w is not None and w.level == "reminder", sentence
     assert "not binding" in w.reason and "must be true" in w.reason
-    assert "CaRMS R-1 Main Residency Match participation agreement" in w.message()
+    assert "CaRMS R-1 Main Residency Match contract" in w.message()
 
 
 @pytest.mark.parametrize("sentence", FINE)
