@@ -53,6 +53,8 @@ class AppSettings:
     max_seconds: int = 600
     #: keep filler words in the transcript (verbatim mode)
     verbatim: bool = True
+    #: read questions aloud (with a voice on this computer) in the interview formats
+    voice: bool = True
 
     @classmethod
     def path(cls) -> Path:
@@ -76,7 +78,7 @@ class AppSettings:
 
 
 #: settings each user chooses for themselves (this browser session), never process-wide
-USER_FIELDS = ("max_seconds", "verbatim")
+USER_FIELDS = ("max_seconds", "verbatim", "voice")
 _USER_STATE = "user_settings"
 
 
@@ -91,9 +93,13 @@ def settings() -> AppSettings:
     return replace(saved, **{k: v for k, v in mine.items() if k in USER_FIELDS})
 
 
-def set_user_settings(*, max_seconds: int, verbatim: bool) -> None:
-    """This user's longest recording and verbatim mode (other users keep their own)."""
-    st.session_state[_USER_STATE] = {"max_seconds": int(max_seconds), "verbatim": bool(verbatim)}
+def set_user_settings(*, max_seconds: int, verbatim: bool, voice: bool | None = None) -> None:
+    """This user's longest recording, verbatim mode and interviewer's voice (other users
+    keep their own)."""
+    mine = {"max_seconds": int(max_seconds), "verbatim": bool(verbatim)}
+    if voice is not None:
+        mine["voice"] = bool(voice)
+    st.session_state[_USER_STATE] = mine
 
 
 def shared_server() -> bool:
@@ -402,6 +408,15 @@ def render_delivery(metrics: dict, suggested_seconds: int | None = None) -> None
         c4.metric("Length", f"{metrics.get('word_count', 0)} words")
 
 
+def render_timing(answer) -> None:
+    """The take's timers (read time used, answer time from the start of recording), if timed."""
+    from interview.reports import answer_timing, timing_text
+
+    text = timing_text(answer_timing(answer))
+    if text:
+        st.caption(f"Timing: {text}.")
+
+
 def render_answer_feedback(store, answer) -> None:
     """Everything an applicant learns from one scored answer (an ``AnswerRecord``)."""
     scores = answer.scores or {}
@@ -429,6 +444,7 @@ def render_answer_feedback(store, answer) -> None:
 
     st.markdown("#### Delivery")
     render_delivery(metrics, answer.suggested_seconds)
+    render_timing(answer)
 
     st.markdown("#### Scores")
     render_scores(scores, answer)

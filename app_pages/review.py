@@ -15,6 +15,7 @@ from app_pages import _access, _ui
 from interview.access import can_review
 from interview.reports import md_escape
 from interview.errors import InterviewError, NotFound
+from interview.formats import FORMATS
 
 st.title("Coach review")
 
@@ -75,7 +76,7 @@ st.dataframe(
             "Date": _when(s.created_at),
             "Applicant": s.applicant_name,
             "Program": s.program_name,
-            "Mode": s.mode,
+            "Format": FORMATS[s.format_id].label if s.format_id in FORMATS else s.format_id,
             "Answers": len(s.answers),
             "Overall": s.overall,
             "Reviewed": f"yes ({s.reviewed_by or 'coach'})" if s.reviewed else "no",
@@ -202,6 +203,15 @@ for answer in session.answers:
             st.caption(f"No transcript ({answer.status}{': ' + answer.error if answer.error else ''}).")
         if answer.metrics:
             _ui.render_delivery(answer.metrics, answer.suggested_seconds)
+        _ui.render_timing(answer)
+        for reply in answer.follow_up_answers:
+            st.markdown(f"**Follow-up:** {md_escape(reply.question_text)}")
+            _ui.render_timing(reply)
+            if reply.display_text:
+                _ui.render_transcript(reply.display_text, _ui.all_evidence(reply.scores or {}))
+            st.dataframe([{"Criterion": c.get("name") or c["id"], "Automatic": c.get("score"),
+                           "Band": c.get("band") or ""} for c in reply.criteria],
+                         hide_index=True, width="stretch")
 
         if answer.criteria:
             st.markdown("**Scores** (automatic, and the coach's override where there is one)")

@@ -1111,6 +1111,10 @@ def draft_emails(candidate: Candidate, profile: ProgramProfile,
                 f"{words} words: thank-you emails work best at about {WORD_TARGET} words "
                 f"(under {WORD_LIMIT}); shorten the detail or the body"
             )
+        # the Match communication rules, on the draft as rendered (templates are editable)
+        from interview.match_rules import check_email
+
+        warnings.extend(w.message() for w in check_email(subject, body, profile.country))
         if not candidate.email.strip():
             warnings.append("no email address in your signature: add one so they can reply")
         if not person.email.strip():

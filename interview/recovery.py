@@ -108,7 +108,8 @@ def find_unfinished(store: Store, *, include_failed: bool = True,
     for a in unfinished:
         if a.status == "failed":
             # a failed attempt the applicant has since recorded again is history, not work
-            if include_failed and latest.get((a.session_id, a.position)) == a.attempt:
+            if include_failed and \
+                    latest.get((a.session_id, a.position, a.follow_up)) == a.attempt:
                 report.items.append(RecoveryItem("failed", a.id, a.session_id, a.position,
                                                  a.status, a.audio_path, error=a.error))
             continue
@@ -124,6 +125,7 @@ def find_unfinished(store: Store, *, include_failed: bool = True,
     for f in files:
         by_answer.setdefault(f.answer_id, {}).setdefault(f.kind, []).append(f)
     known = store.existing_answer_ids(by_answer)
+    follow_up_orphans: list[RecoveryItem] = []  # added back after their main answers
     for answer_id, kinds in by_answer.items():
         if answer_id in known:
             continue
@@ -133,15 +135,19 @@ def find_unfinished(store: Store, *, include_failed: bool = True,
         session_id = next(iter(next(iter(kinds.values())))).session_id
         if kinds.get("audio") and kinds.get("sidecar"):
             meta = read_sidecar(kinds["sidecar"][0].path) or {}
-            report.items.append(RecoveryItem("orphan", answer_id, session_id,
-                                             meta.get("position"), None,
-                                             meta.get("audio_path")))
+            item = RecoveryItem("orphan", answer_id, session_id, meta.get("position"), None,
+                                meta.get("audio_path"))
+            if meta.get("follow_up"):
+                follow_up_orphans.append(item)
+            else:
+                report.items.append(item)
         elif kinds.get("audio"):
             report.unmatched.extend(str(f.path) for f in kinds["audio"])
         else:  # .part files and/or a sidecar without audio: never accepted
             for f in kinds.get("part", []) + kinds.get("sidecar", []):
                 report.items.append(RecoveryItem("partial", answer_id, session_id,
                                                  path=str(f.path)))
+    report.items.extend(follow_up_orphans)
     return report
 
 

@@ -329,3 +329,22 @@ def test_coach_pages_in_the_app_navigation(sessions):
         at.switch_page(path)
         ran(at)
         assert at.title[0].value == title
+
+
+def test_review_shows_timers_and_the_follow_up_with_its_answer(data_dir, monkeypatch):
+    from interview.formats import AnswerTiming
+    from interview.practice import start_session, submit_answer, submit_follow_up
+    from interview.profile import make_profile
+
+    monkeypatch.setenv("INTERVIEW_NO_PRELOAD", "1")
+    with Store.open() as store:
+        who = store.get_or_add_applicant("Amina Diallo")
+        sess = start_session(store, who.id, make_profile(name="Prairie FM", country="ca"),
+                             format="svi", question_ids=["mmi.disclosing-an-error"])
+        main = submit_answer(store, sess.id, 1, text=WEAK_US, timing=AnswerTiming(
+            read_seconds=30, answer_seconds=180, timed_out=True, read_limit=30, answer_limit=180))
+        submit_follow_up(store, main.id, "What would your senior say?", text=STRONG_US)
+    at = ran(page("review"))
+    page_text = texts(at)
+    assert "Timing: Read 0:30 of 0:30 · answered 3:00 of 3:00, stopped at the time limit." in page_text
+    assert "**Follow-up:** What would your senior say?" in page_text

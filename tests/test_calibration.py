@@ -23,6 +23,7 @@ DIMENSIONS = {
     "structure": "structure",
     "questions": "questions_quality",
     "relevance": "relevance",
+    "ethics": "ethical_reasoning",
     "overall": "overall",
 }
 SHARED_FILE = SHARED / "calibration" / "answers.yaml"

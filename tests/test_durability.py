@@ -619,3 +619,49 @@ def test_recover_retries_a_failed_answer_but_not_one_recorded_again_since(store,
     assert [(i.answer_id, i.outcome) for i in report.items] == [(failed.id, "failed")]
     assert store.get_answer(failed.id).error == failed.error
     assert store.audio_file(failed).read_bytes() == corrupt.read_bytes()
+
+
+def test_a_follow_up_take_is_saved_first_and_recovered_like_a_main_answer(
+        store, session, transcriber, monkeypatch, data_dir):
+    """A follow-up answer is on disk and committed before any other work (with its timing);
+    if its row is refused, recovery adds it back under its main answer, scores it against the
+    follow-up's own text, and a failed follow-up counts its attempts apart from the main
+    answer's."""
+    from interview.formats import AnswerTiming
+
+    main = submit_answer(store, session.id, 1, text=TYPED, source="typed")
+    saved = practice.save_follow_up(store, main.id, "And what would you do differently?",
+                                    audio=WAV, source="audio",
+                                    timing=AnswerTiming(answer_seconds=12.5))
+    assert (saved.status, saved.follow_up, saved.parent_answer_id) == ("recorded", 1, main.id)
+    assert saved.answer_seconds == 12.5 and store.audio_file(saved).is_file()
+    assert [a.id for a in store.get_answer(main.id).follow_up_answers] == [saved.id]
+
+    def refused(self, answer_id, fields, rel):
+        raise DatabaseError("the database refused the insert (test)")
+
+    monkeypatch.setattr(SessionRepository, "_insert_answer", refused)
+    with pytest.raises(DatabaseError, match="recording is kept at"):
+        practice.save_follow_up(store, main.id, "And what would you do differently?",
+                                audio=WAV, source="audio", follow_up=1,
+                                timing={"answer_seconds": 30.0, "timed_out": True})
+    monkeypatch.undo()
+
+    report = recover(store, transcriber=transcriber)
+    assert sorted((i.kind, i.outcome) for i in report.items) == [
+        ("orphan", "scored"), ("pending", "scored")]
+    sess = store.get_session(session.id)
+    (answer,) = [a for a in sess.answers if a.position == 1]
+    assert answer.id == main.id and [a.attempt for a in sess.attempts[1]] == [1]
+    (reply,) = answer.follow_up_answers  # the latest attempt at follow-up 1: the orphan
+    assert (reply.follow_up, reply.attempt, reply.timed_out, reply.answer_seconds) == (
+        1, 2, True, 30.0)
+    assert reply.question_text == "And what would you do differently?"
+    assert reply.status == "scored" and store.get_answer(saved.id).status == "scored"
+    assert recover(store, transcriber=transcriber).items == []
+
+    # a main answer recorded again does not make a failed follow-up history
+    bad = practice.submit_follow_up(store, main.id, "Why?", follow_up=2,
+                                    audio=FIXTURES / "corrupt.wav", transcriber=transcriber)
+    submit_answer(store, session.id, 1, text=TYPED, source="typed")
+    assert [(i.kind, i.answer_id) for i in find_unfinished(store).items] == [("failed", bad.id)]

@@ -119,3 +119,19 @@ def test_practice_refusals_are_one_line_errors(data_dir, answers, tmp_path):
     assert proc.returncode == 2 and "no session with id 'nope'" in proc.stderr
     # nothing was stored by the refused commands
     assert json.loads(run(data_dir, "sessions", "list", "--json").stdout) == []
+
+
+def test_practice_mmi_format_draws_stations_and_is_stored(data_dir, answers):
+    from interview.storage import Store
+
+    proc = run(data_dir, "practice", "--country", "ca", "--program-name", "Prairie FM",
+               "--format", "mmi", "--answers", str(answers[0]), "--json")
+    out = json.loads(proc.stdout)
+    (row,) = out["answers"]
+    assert row["question_id"].startswith("mmi.") and row["status"] == "scored"
+    with Store.open() as store:
+        sess = store.get_session(out["session_id"])
+        assert sess.format == "mmi" and sess.mode == "interview"
+    bad = run(data_dir, "practice", "--country", "ca", "--program-name", "Prairie FM",
+              "--format", "osce", "--answers", str(answers[0]), check=False)
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr

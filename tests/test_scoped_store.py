@@ -15,7 +15,13 @@ from coach_data import STRONG_CA, STRONG_US, WEAK_US, Answer, store_session
 from conftest import ROOT
 from interview.access import LOCAL_VIEWER, AccessError, Viewer, can_view
 from interview.errors import NotFound
-from interview.storage import Store, create_db_engine, current_revision, upgrade
+from interview.storage import (
+    Store,
+    create_db_engine,
+    current_revision,
+    head_revision,
+    upgrade,
+)
 
 ADMIN = Viewer("boss@example.org", "admin")
 AMINA = Viewer("amina@example.org", "applicant")
@@ -231,8 +237,8 @@ def test_migration_0003_normalises_emails_and_adds_draft_owner(data_dir):
             "INSERT INTO email_drafts (id, interviewer_name, subject, body, created_at, "
             "updated_at) VALUES ('d1', 'Dr X', 's', 'b', '2025-10-01', '2025-10-01')")
     engine.dispose()
-    with Store.open(url) as store:
-        assert current_revision(store.engine) == "0003_access"
+    with Store.open(url) as store:  # upgraded through 0003_access to the head
+        assert current_revision(store.engine) == head_revision()
         old = store.get_applicant("a1")
         assert (old.email, old.coach_email) == ("old@example.org", "coach@x.org")
         assert store.get_applicant("a2").email is None

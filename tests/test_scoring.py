@@ -180,7 +180,7 @@ def test_overall_is_weighted_mean_of_applicable_criteria():
         assert 1 <= c.score <= 5 and c.band and 1 <= len(c.tips) <= 3
     # the others are listed as not assessed: no score, no tips, null in JSON
     skipped = [c for c in r.criteria if not c.applicable]
-    assert {c.id for c in skipped} == {"program_fit", "questions_quality"}
+    assert {c.id for c in skipped} == {"ethical_reasoning", "program_fit", "questions_quality"}
     for c in skipped:
         assert c.score is None and c.tips == [] and c.band == "Not assessed"
         assert c.to_dict()["score"] is None

@@ -5,7 +5,7 @@ analyses the answer once (:class:`~interview.scoring.analysis.Analysis`, on the 
 text engine :mod:`interview.text`), then scores every criterion of ``rubrics/`` with the
 module registered for its id (:mod:`.registry`; one module per criterion: :mod:`.clarity`,
 :mod:`.familiarity`, :mod:`.program_fit`, :mod:`.structure`, :mod:`.questions`,
-:mod:`.relevance`). It returns an :class:`AnswerScore`: the overall score (weighted mean of
+:mod:`.relevance`, :mod:`.ethical_reasoning`). It returns an :class:`AnswerScore`: the overall score (weighted mean of
 the assessed criteria, capped when the answer is off topic) and, per criterion, the score,
 band, measured signals, evidence spans (character offsets into ``text`` exactly as passed)
 and 1-3 tips.
@@ -29,7 +29,7 @@ from .records import AnswerScore, CriterionResult, Evidence
 from .registry import SCORERS, ScoringContext, register
 
 # one module per criterion: importing them registers them
-from . import clarity, familiarity, program_fit, questions, relevance, structure  # noqa: E402,F401
+from . import clarity, ethical_reasoning, familiarity, program_fit, questions, relevance, structure  # noqa: E402,F401
 from .program_fit import is_real_profile  # noqa: E402
 
 __all__ = [

@@ -23,6 +23,7 @@ from ..rubric import Criterion
 from ..text import WORD_RE, PhraseMatcher, fold, stem
 from ..yamlfile import describe_errors, load_cached
 from .analysis import STOPWORDS
+from .question import is_ethics_scenario
 from .rating import rate
 from .records import CriterionResult, Evidence
 from .registry import ScoringContext, register
@@ -122,6 +123,10 @@ def score(c: Criterion, ctx: ScoringContext) -> CriterionResult:
     found = topics.of_question(qtext)
     if ctx.kind == "applicant_questions" and "applicant_questions" not in found:
         found.append("applicant_questions")
+    if "ethics" not in found and is_ethics_scenario(q.text):
+        # an ethics scenario or MMI station ("... What would you do?") is about the dilemma
+        # whatever words it uses (a 15-year-old asking for birth control, a drug company dinner)
+        found.append("ethics")
     ids = [t for t in found if t != "general"] or ["general"]
     stop = frozenset(fold(w) for w in c.cues.get("question_stopwords", []))
     vocab = set(_question_stems(qtext, stop))

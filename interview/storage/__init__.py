@@ -26,7 +26,10 @@ side effect: attempts, comments and overrides accumulate; only ``delete_email_dr
 Audio is written to ``data_dir()/audio/<session_id>/<answer_id>.<ext>`` *before* the answer
 row is inserted (and long before transcription starts): fsync'd, renamed into place, with a
 sidecar from which ``interview recover`` adds back a take whose row was never committed.
-``AnswerRecord.audio_path`` is relative to the data directory. A process saving or
+``AnswerRecord.audio_path`` is relative to the data directory. The answer to an
+interviewer's follow-up is an answer row of its own, a child of the main answer
+(``parent_answer_id``, ``follow_up`` >= 1), saved the same way; reads hang it under its
+main answer (``AnswerRecord.follow_up_answers``), and exports list it after it. A process saving or
 processing an answer holds its claim (:meth:`Store.claim_answer`, an OS file lock), so that
 recovery can tell live work from work a dead process left behind.
 
@@ -63,6 +66,7 @@ from .engine import (
 from .files import AnswerBusy
 from .models import Base, UTCDateTime
 from .records import (
+    FORMAT_IDS,
     MODES,
     SOURCES,
     STATUSES,
@@ -80,7 +84,7 @@ from .records import (
 from .store import Store
 
 __all__ = [
-    "AnswerBusy", "MIGRATIONS_DIR", "MODES", "SOURCES", "STATUSES", "AnswerRecord", "ApplicantRecord",
+    "AnswerBusy", "FORMAT_IDS", "MIGRATIONS_DIR", "MODES", "SOURCES", "STATUSES", "AnswerRecord", "ApplicantRecord",
     "Base", "CommentRecord", "DatabaseError", "EmailDraftRecord", "Mode", "OverrideRecord", "ProfileRecord",
     "SessionRecord", "Store", "UTCDateTime", "alembic_config", "create_db_engine",
     "current_revision", "database_url", "head_revision", "new_id", "upgrade", "utcnow",

@@ -74,6 +74,7 @@ class SessionRow(Base):
     seed: Mapped[int | None] = mapped_column(sa.Integer)
     question_ids: Mapped[list] = mapped_column(sa.JSON, default=list)
     questions: Mapped[list | None] = mapped_column(sa.JSON)  # added in 0002
+    format: Mapped[str | None] = mapped_column(sa.String(16))  # added in 0004
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -83,7 +84,8 @@ class SessionRow(Base):
 class AnswerRow(Base):
     __tablename__ = "answers"
     __table_args__ = (
-        sa.Index("ix_answers_attempt", "session_id", "position", "attempt", unique=True),
+        sa.Index("ix_answers_take", "session_id", "position", "follow_up", "attempt",
+                 unique=True),
     )
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     session_id: Mapped[str] = mapped_column(sa.ForeignKey("sessions.id"), index=True)
@@ -107,6 +109,15 @@ class AnswerRow(Base):
     error: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # added in 0004: follow-up answers and the timing of each take
+    parent_answer_id: Mapped[str | None] = mapped_column(sa.ForeignKey("answers.id"), index=True)
+    follow_up: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    read_seconds: Mapped[float | None] = mapped_column(sa.Float)
+    answer_seconds: Mapped[float | None] = mapped_column(sa.Float)
+    read_limit: Mapped[float | None] = mapped_column(sa.Float)
+    answer_limit: Mapped[float | None] = mapped_column(sa.Float)
+    timed_out: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    recording_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class CommentRow(Base):

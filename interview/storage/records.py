@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from typing import Any, Literal
 
+from ..errors import StorageError
 from ..profile import ProgramProfile
 
 Mode = Literal["practice", "interview"]
@@ -141,6 +142,19 @@ class AnswerRecord(_Record):
     updated_at: datetime | None = None
     comments: list[CommentRecord] = field(default_factory=list)
     overrides: list[OverrideRecord] = field(default_factory=list)
+    #: the main answer this follow-up answers (None for a main answer)
+    parent_answer_id: str | None = None
+    #: 0 for a main answer, 1.. for the interviewer's follow-ups
+    follow_up: int = 0
+    #: timing of the take (counted from the real start of recording), see interview.formats
+    read_seconds: float | None = None
+    answer_seconds: float | None = None
+    read_limit: float | None = None
+    answer_limit: float | None = None
+    timed_out: bool = False
+    recording_started_at: datetime | None = None
+    #: the answers to this answer's follow-ups (latest attempt each, by follow-up number)
+    follow_up_answers: list["AnswerRecord"] = field(default_factory=list)
 
     @property
     def criteria(self) -> list[dict]:
@@ -229,6 +243,8 @@ class SessionRecord(_Record):
     questions: list[dict]
     created_at: datetime | None = None
     finished_at: datetime | None = None
+    #: practice | panel | svi | mmi (None for sessions stored before formats: see format_id)
+    format: str | None = None
     reviewed_at: datetime | None = None
     reviewed_by: str | None = None
     applicant: ApplicantRecord | None = None
@@ -248,6 +264,13 @@ class SessionRecord(_Record):
         return round(statistics.fmean(vals), 2) if vals else None
 
     @property
+    def format_id(self) -> str:
+        """The session's format; older sessions get the one their mode stood for."""
+        if self.format:
+            return self.format
+        return "panel" if self.mode == "interview" else "practice"
+
+    @property
     def applicant_name(self) -> str:
         return self.applicant.name if self.applicant else ""
 
@@ -261,6 +284,34 @@ class SessionRecord(_Record):
             if a.position == position:
                 return a
         return None
+
+
+#: the session formats a session may be stored with (see interview.formats)
+FORMAT_IDS = ("practice", "panel", "svi", "mmi")
+
+_TIMING_FIELDS = ("read_seconds", "answer_seconds", "read_limit", "answer_limit", "timed_out")
+
+
+def timing_columns(timing: Any) -> dict:
+    """The answer columns for a take's timing (an AnswerTiming, its dict, or None)."""
+    if timing is None:
+        return {}
+    d = timing if isinstance(timing, dict) else (
+        timing.to_dict() if hasattr(timing, "to_dict") else None)
+    if d is None:
+        raise StorageError(f"not a timing: {timing!r}")
+    out: dict[str, Any] = {}
+    for k in _TIMING_FIELDS:
+        v = d.get(k)
+        if k == "timed_out":
+            out[k] = bool(v)
+        elif v is not None:
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
+                raise StorageError(f"timing {k} must be a number of seconds, got {v!r}")
+            out[k] = float(v)
+    started = d.get("started_at")
+    out["recording_started_at"] = parse_dt(started) if isinstance(started, str) else started
+    return out
 
 
 def copy_record(cls, row, **extra):

@@ -6,7 +6,7 @@ import os
 import shutil
 from contextlib import nullcontext
 from datetime import datetime
-from typing import Iterable
+from typing import Any, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -24,6 +24,7 @@ from .models import (
     SessionRow,
 )
 from .records import (
+    FORMAT_IDS,
     MODES,
     SOURCES,
     STATUSES,
@@ -36,6 +37,7 @@ from .records import (
     as_json,
     copy_record,
     new_id,
+    timing_columns,
     utcnow,
 )
 
@@ -47,11 +49,14 @@ class SessionRepository(Repository):
                        mode: str = "practice", seed: int | None = None,
                        questions: Iterable[dict] | None = None,
                        question_ids: Iterable[str] | None = None,
-                       id: str | None = None) -> SessionRecord:
+                       id: str | None = None, format: str | None = None) -> SessionRecord:
         """Start a session. ``questions``: the drawn questions as asked (dicts with at least
-        ``id`` and ``text``); ``question_ids`` defaults to their ids."""
+        ``id`` and ``text``); ``question_ids`` defaults to their ids. ``format``: the
+        session format (interview.formats), stored as given."""
         if mode not in MODES:
             raise StorageError(f"unknown mode {mode!r}: use 'practice' or 'interview'")
+        if format is not None and format not in FORMAT_IDS:
+            raise StorageError(f"unknown session format {format!r}; use one of {FORMAT_IDS}")
         qs = [dict(q) for q in (questions or [])]
         ids = list(question_ids) if question_ids is not None else [q.get("id") for q in qs]
         with self._db.write() as db:
@@ -61,7 +66,7 @@ class SessionRepository(Repository):
                 self._db.need(db, ProfileRow, profile_id, "program profile")
             row = SessionRow(id=id or new_id(), applicant_id=applicant_id, profile_id=profile_id,
                            mode=mode, seed=seed, question_ids=ids, questions=qs,
-                           created_at=utcnow())
+                           created_at=utcnow(), format=format)
             db.add(row)
         return self.get_session(row.id)
 
@@ -98,10 +103,21 @@ class SessionRepository(Repository):
         overrides_of: dict[str, list[OverrideRecord]] = {}
         for o in overrides:
             overrides_of.setdefault(o.answer_id, []).append(o)
+        # follow-up answers hang under their main answer (latest attempt per follow-up)
+        children: dict[str, dict[int, AnswerRecord]] = {}
+        for a in answers:
+            if a.parent_answer_id and a.follow_up:
+                children.setdefault(a.parent_answer_id, {})[a.follow_up] = copy_record(
+                    AnswerRecord, a, comments=comments_of.get("answer:" + a.id, []),
+                    overrides=overrides_of.get(a.id, []))
         attempts_of: dict[str, dict[int, list[AnswerRecord]]] = {}
         for a in answers:
+            if a.follow_up:
+                continue
+            ups = children.get(a.id, {})
             rec = copy_record(AnswerRecord, a, comments=comments_of.get("answer:" + a.id, []),
-                              overrides=overrides_of.get(a.id, []))
+                              overrides=overrides_of.get(a.id, []),
+                              follow_up_answers=[ups[k] for k in sorted(ups)])
             attempts_of.setdefault(a.session_id, {}).setdefault(a.position, []).append(rec)
         out = []
         for row in rows:
@@ -188,8 +204,14 @@ class SessionRepository(Repository):
                    look_for: str | None = None, source: str | None = None,
                    audio: bytes | str | os.PathLike | None = None,
                    filename: str | None = None, text: str | None = None,
-                   id: str | None = None) -> AnswerRecord:
+                   id: str | None = None, parent_answer_id: str | None = None,
+                   follow_up: int = 0, timing: Any = None) -> AnswerRecord:
         """Store a new attempt at ``position`` (1-based; attempt numbers count up).
+
+        A follow-up answer names its main answer (``parent_answer_id``, same session and
+        position) and its follow-up number (``follow_up`` >= 1); its attempts count apart
+        from the main answer's. ``timing``: an ``interview.formats.AnswerTiming`` (or its
+        dict) for a timed take.
 
         ``audio`` (bytes, or a path to copy) is written durably to
         ``audio/<session>/<answer>.<ext>`` first (``ext`` from ``filename``, the path, or
@@ -204,9 +226,21 @@ class SessionRepository(Repository):
         source = source or ("typed" if audio is None else "upload")
         if source not in SOURCES:
             raise StorageError(f"unknown answer source {source!r}; use one of {SOURCES}")
-        try:  # fail early on an unknown session, before writing
+        if isinstance(follow_up, bool) or not isinstance(follow_up, int) or follow_up < 0:
+            raise StorageError(f"a follow-up number must be 0 or more, got {follow_up!r}")
+        if bool(parent_answer_id) != (follow_up > 0):
+            raise StorageError("a follow-up answer needs both its main answer and its "
+                               "follow-up number (1 or more)")
+        times = timing_columns(timing)
+        try:  # fail early on an unknown session or main answer, before writing
             with self._db.read() as db:
                 self._db.need(db, SessionRow, session_id, "session")
+                if parent_answer_id:
+                    parent = self._db.need(db, AnswerRow, parent_answer_id, "main answer")
+                    if parent.session_id != session_id or parent.position != position \
+                            or parent.follow_up:
+                        raise StorageError(f"answer {parent_answer_id} is not the main answer "
+                                           f"to question {position} of session {session_id}")
         except DatabaseError:
             if audio is None:
                 raise
@@ -217,7 +251,8 @@ class SessionRepository(Repository):
                       question_text=question_text or "", category=category, kind=kind,
                       suggested_seconds=suggested_seconds, follow_ups=list(follow_ups or []),
                       look_for=look_for, source=source, text=text,
-                      created_at=utcnow().isoformat())
+                      created_at=utcnow().isoformat(), parent_answer_id=parent_answer_id,
+                      follow_up=follow_up, timing=_timing_json(times))
         rel = None
         # claimed while the file exists without its row, so that recovery leaves it alone
         with claim(self._store.root, answer_id) if audio is not None else nullcontext():
@@ -244,9 +279,11 @@ class SessionRepository(Repository):
         for tries in range(8):
             try:
                 with self._db.write() as db:  # BEGIN IMMEDIATE on SQLite: no attempt race
+                    follow_up = int(fields.get("follow_up") or 0)
                     attempt = (db.scalar(sa.select(sa.func.max(AnswerRow.attempt))
                                          .where(AnswerRow.session_id == fields["session_id"],
-                                                AnswerRow.position == fields["position"]))
+                                                AnswerRow.position == fields["position"],
+                                                AnswerRow.follow_up == follow_up))
                                or 0) + 1
                     db.add(AnswerRow(
                         id=answer_id, session_id=fields["session_id"],
@@ -258,7 +295,9 @@ class SessionRepository(Repository):
                         follow_ups=list(fields.get("follow_ups") or []),
                         look_for=fields.get("look_for"), source=fields.get("source") or "upload",
                         audio_path=rel, text=fields.get("text"), status="recorded",
-                        created_at=created or now, updated_at=now))
+                        created_at=created or now, updated_at=now,
+                        parent_answer_id=fields.get("parent_answer_id") or None,
+                        follow_up=follow_up, **timing_columns(fields.get("timing"))))
                 return
             except DatabaseError as exc:
                 # on PostgreSQL a concurrent attempt at the same position can take this
@@ -285,18 +324,18 @@ class SessionRepository(Repository):
         with self._db.read() as db:
             return [copy_record(AnswerRecord, a) for a in db.scalars(q)]
 
-    def latest_attempts(self, session_ids: Iterable[str]) -> dict[tuple[str, int], int]:
-        """(session id, position) -> the number of its latest attempt, for these sessions
-        (one query per 500 sessions)."""
+    def latest_attempts(self, session_ids: Iterable[str]) -> dict[tuple[str, int, int], int]:
+        """(session id, position, follow-up number) -> the number of its latest attempt
+        (follow-up 0: the main answer), for these sessions (one query per 500 sessions)."""
         ids = list(set(session_ids))
         out: dict[tuple[str, int], int] = {}
         with self._db.read() as db:
             for i in range(0, len(ids), CHUNK):
-                q = (sa.select(AnswerRow.session_id, AnswerRow.position,
+                q = (sa.select(AnswerRow.session_id, AnswerRow.position, AnswerRow.follow_up,
                                sa.func.max(AnswerRow.attempt))
                      .where(AnswerRow.session_id.in_(ids[i:i + CHUNK]))
-                     .group_by(AnswerRow.session_id, AnswerRow.position))
-                out.update({(sid, pos): n for sid, pos, n in db.execute(q)})
+                     .group_by(AnswerRow.session_id, AnswerRow.position, AnswerRow.follow_up))
+                out.update({(sid, pos, up or 0): n for sid, pos, up, n in db.execute(q)})
         return out
 
     def existing_answer_ids(self, ids: Iterable[str]) -> set[str]:
@@ -310,7 +349,8 @@ class SessionRepository(Repository):
             return {r.id for r in _in_chunks(db, SessionRow, SessionRow.id, set(ids))}
 
     def get_answer(self, answer_id: str) -> AnswerRecord:
-        """One attempt, with its comments and overrides."""
+        """One attempt, with its comments and overrides (and, for a main answer, the latest
+        attempt at each of its follow-ups)."""
         with self._db.read() as db:
             row = self._db.need(db, AnswerRow, answer_id, "answer")
             comments = [copy_record(CommentRecord, c) for c in db.scalars(
@@ -319,7 +359,13 @@ class SessionRepository(Repository):
             overrides = [copy_record(OverrideRecord, o) for o in db.scalars(
                 sa.select(OverrideRow).where(OverrideRow.answer_id == answer_id)
                 .order_by(OverrideRow.created_at))]
-            return copy_record(AnswerRecord, row, comments=comments, overrides=overrides)
+            ups: dict[int, AnswerRecord] = {}
+            for child in db.scalars(sa.select(AnswerRow)
+                                    .where(AnswerRow.parent_answer_id == answer_id)
+                                    .order_by(AnswerRow.follow_up, AnswerRow.attempt)):
+                ups[child.follow_up] = copy_record(AnswerRecord, child)
+            return copy_record(AnswerRecord, row, comments=comments, overrides=overrides,
+                               follow_up_answers=[ups[k] for k in sorted(ups)])
 
     def answer_attempts(self, session_id: str, position: int) -> list[AnswerRecord]:
         """Every attempt at one position of a session, oldest first."""
@@ -359,6 +405,16 @@ class SessionRepository(Repository):
              .limit(limit))
         with self._db.read() as db:
             return [qid for qid, _ in db.execute(q)]
+
+
+def _timing_json(times: dict) -> dict | None:
+    """Timing columns as JSON (for the recording's sidecar; read back by timing_columns)."""
+    if not times:
+        return None
+    out = {k: v for k, v in times.items() if k != "recording_started_at"}
+    started = times.get("recording_started_at")
+    out["started_at"] = started.isoformat() if isinstance(started, datetime) else started
+    return out
 
 
 #: ids per ``IN (...)`` query (well under every backend's limit of bound parameters)

@@ -30,8 +30,10 @@ class TransferRepository(Repository):
         to by ``answers[i]["audio_path"]`` (relative to the data directory)."""
         with self._db.read() as db:
             s = self._db.need(db, SessionRow, session_id, "session")
+            # main answers before their follow-ups, so an import inserts parents first
             answers = list(db.scalars(sa.select(AnswerRow).where(AnswerRow.session_id == session_id)
-                                      .order_by(AnswerRow.position, AnswerRow.attempt)))
+                                      .order_by(AnswerRow.position, AnswerRow.follow_up,
+                                                AnswerRow.attempt)))
             ids = [a.id for a in answers]
             overrides = list(db.scalars(sa.select(OverrideRow).where(OverrideRow.answer_id.in_(ids))
                                         .order_by(OverrideRow.created_at))) if ids else []
