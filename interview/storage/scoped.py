@@ -266,6 +266,15 @@ class ViewerStore:
     def existing_answer_ids(self, ids: Iterable[str]) -> set[str]:
         return self._store.existing_answer_ids(ids)
 
+    def sweep_claims(self) -> int:
+        """Remove claim files left by dead processes (they name no one's data)."""
+        return self._store.sweep_claims()
+
+    def latest_attempts(self, session_ids: Iterable[str]) -> dict[tuple[str, int], int]:
+        own = self._own_session_ids()
+        ids = [s for s in session_ids if own is None or s in own]
+        return self._store.latest_attempts(ids)
+
     def existing_session_ids(self, ids: Iterable[str]) -> set[str]:
         own = self._own_session_ids()
         found = self._store.existing_session_ids(ids)
