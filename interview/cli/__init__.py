@@ -28,6 +28,7 @@ COMMAND_MODULES: list[str] = [
     "export",
     "import_cmd",
     "email",
+    "serve",
 ]
 
 
