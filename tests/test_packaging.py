@@ -229,7 +229,9 @@ def test_the_runtime_install_has_no_pytorch():
 # -- the Makefile's stamps ---------------------------------------------------------------
 
 def _make_dry_run(folder: Path, target: str) -> str:
-    proc = subprocess.run(["make", "-n", target], cwd=folder, capture_output=True, text=True, timeout=60)
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}  # under `make test`
+    proc = subprocess.run(["make", "-n", "--no-print-directory", target], cwd=folder, env=env,
+                          capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
