@@ -21,6 +21,7 @@ from interview.cli import COMMAND_MODULES
 
 from conftest import FIXTURES
 
+LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback, no proxy
 ANSWER = ("During my observership in Chicago I used Epic, presented patients on rounds and worked "
           "with interpreters. I would bring that to your program's underserved clinic.")
 
@@ -146,7 +147,7 @@ def test_serve_says_when_the_app_is_ready_and_stops_with_it(workdir):
             if "is ready:" in line:
                 break
         assert f"IMG Interview Coach is ready: http://127.0.0.1:{port}" in "".join(lines), "".join(lines)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=5) as r:
+        with LOCAL.open(f"http://127.0.0.1:{port}/_stcore/health", timeout=5) as r:
             assert r.read() == b"ok"
         busy = interview(workdir, "serve", "--port", str(port))
         assert busy.returncode == 2 and "already in use" in busy.stderr and one_line_error(busy), busy.stderr
@@ -154,4 +155,4 @@ def test_serve_says_when_the_app_is_ready_and_stops_with_it(workdir):
         proc.terminate()
         proc.wait(timeout=30)
     with pytest.raises(OSError):  # terminating `interview serve` stopped the app as well
-        urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
+        LOCAL.open(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)

@@ -59,9 +59,13 @@ def choose_port(requested: int | None) -> int:
     raise InterviewError(f"no free port between {DEFAULT_PORT} and {DEFAULT_PORT + 49}: use --port N")
 
 
+#: straight to this computer, never through an HTTP proxy from the environment
+_LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
 def _healthy(url: str) -> bool:
     try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+        with _LOCAL.open(f"{url}/_stcore/health", timeout=1) as response:
             return response.status == 200
     except OSError:
         return False
