@@ -132,15 +132,27 @@ def _run_installed(env_dir: Path, *args: str, cwd: Path, data: Path) -> subproce
                           capture_output=True, text=True, timeout=180)
 
 
+def _package_files() -> set[str]:
+    """Every file of the ``interview`` package in the checkout (git's list where there is one)."""
+    try:
+        listed = subprocess.run(["git", "ls-files", "interview"], cwd=ROOT, capture_output=True, text=True,
+                                timeout=30)
+    except OSError:
+        listed = None
+    if listed is not None and listed.returncode == 0 and listed.stdout.strip():
+        return {line for line in listed.stdout.splitlines() if (ROOT / line).is_file()}
+    return {f"interview/{name}" for name in _content_files(ROOT / "interview")}
+
+
 @pytest.mark.slow
 def test_the_wheel_carries_every_content_file_and_the_migrations(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for folder in CONTENT:
         expected = {f"interview/content/{folder}/{name}" for name in _content_files(ROOT / folder)}
         assert expected and expected <= names, sorted(expected - names)[:5]
-    migrations = ROOT / "interview" / "migrations"
-    expected = {f"interview/migrations/{p.relative_to(migrations).as_posix()}" for p in migrations.rglob("*")
-                if p.is_file() and "__pycache__" not in p.parts}
+    # the whole package: code, the migrations (with Alembic's script.py.mako) and any asset
+    expected = _package_files()
+    assert "interview/migrations/script.py.mako" in expected
     assert expected <= names, sorted(expected - names)
     assert not any(n.startswith(("question_bank/", "rubrics/", "templates/", "tests/")) for n in names)
 
