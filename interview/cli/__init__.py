@@ -30,6 +30,7 @@ COMMAND_MODULES: list[str] = [
     "export",
     "import_cmd",
     "email",
+    "serve",
 ]
 
 
