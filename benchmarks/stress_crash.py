@@ -71,13 +71,21 @@ def _run(sid: str, mode: str, kill_after: float | None) -> tuple[list[str], list
     if first.strip() != "ready":
         raise SystemExit(f"the driver did not start: {first}{p.stderr.read()}")
     t0 = time.monotonic()
+    elapsed = 0.0
     if kill_after is not None:
         try:
             p.wait(timeout=kill_after)
         except subprocess.TimeoutExpired:
             p.send_signal(signal.SIGKILL)
-    out, err = p.communicate()
-    elapsed = time.monotonic() - t0
+        out, err = p.communicate()
+    else:  # calibration: the time of the last line, not of the interpreter's exit
+        lines = []
+        for line in p.stdout:
+            lines.append(line)
+            elapsed = time.monotonic() - t0
+        err = p.stderr.read()
+        p.wait()
+        out = "".join(lines)
     if kill_after is None and p.returncode != 0:
         raise SystemExit(f"the uninterrupted run failed: {err}")
     lines = out.split("\n")

@@ -1,9 +1,13 @@
 """Where the content files and the user's data live.
 
-Content (question bank, rubrics, lexicons, templates) ships in the repository's top-level
-folders so that a coach can edit it without touching code. Each location can be moved with
-an environment variable. User data (database, audio) lives in ``INTERVIEW_DATA_DIR``,
-by default the platform's user data directory.
+Content (question bank, rubrics with their lexicons, templates) is data a coach edits
+without touching code. In a checkout it is the repository's top-level folders
+``question_bank/``, ``rubrics/`` and ``templates/``; an installed wheel carries a copy of the
+three inside the package (``interview/content/``), so nothing depends on the current
+directory. ``INTERVIEW_CONTENT_DIR`` points the app at an edited copy holding the same three
+folders; ``INTERVIEW_BANK_DIR``, ``INTERVIEW_RUBRICS_DIR`` and ``INTERVIEW_TEMPLATES_DIR``
+move one folder each and win over it. User data (database, audio) lives in
+``INTERVIEW_DATA_DIR``, by default the platform's user data directory.
 """
 
 from __future__ import annotations
@@ -13,7 +17,11 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: the repository checkout, when the package runs from one (editable install, ``python -m``)
+ROOT = PACKAGE_DIR.parent
+#: the content inside an installed wheel (copied there at build time, see build_content.py)
+PACKAGED_CONTENT = PACKAGE_DIR / "content"
 APP_NAME = "img-interview-coach"
 
 
@@ -22,14 +30,21 @@ def _env_path(var: str, default: Path) -> Path:
     return Path(value).expanduser() if value else default
 
 
+def content_dir() -> Path:
+    """The folder holding ``question_bank/``, ``rubrics/`` and ``templates/``:
+    ``INTERVIEW_CONTENT_DIR`` if set, else the wheel's packaged copy, else the checkout."""
+    packaged = PACKAGED_CONTENT if (PACKAGED_CONTENT / "question_bank").is_dir() else ROOT
+    return _env_path("INTERVIEW_CONTENT_DIR", packaged)
+
+
 def bank_dir() -> Path:
     """The question bank folder (``INTERVIEW_BANK_DIR``, default ``question_bank/``)."""
-    return _env_path("INTERVIEW_BANK_DIR", ROOT / "question_bank")
+    return _env_path("INTERVIEW_BANK_DIR", content_dir() / "question_bank")
 
 
 def rubrics_dir() -> Path:
     """The rubrics folder (``INTERVIEW_RUBRICS_DIR``, default ``rubrics/``)."""
-    return _env_path("INTERVIEW_RUBRICS_DIR", ROOT / "rubrics")
+    return _env_path("INTERVIEW_RUBRICS_DIR", content_dir() / "rubrics")
 
 
 def lexicons_dir() -> Path:
@@ -39,7 +54,7 @@ def lexicons_dir() -> Path:
 
 def templates_dir() -> Path:
     """Email and report templates (``INTERVIEW_TEMPLATES_DIR``, default ``templates/``)."""
-    return _env_path("INTERVIEW_TEMPLATES_DIR", ROOT / "templates")
+    return _env_path("INTERVIEW_TEMPLATES_DIR", content_dir() / "templates")
 
 
 #: recordings, transcripts and the database are readable by their owner only

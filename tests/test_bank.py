@@ -7,13 +7,12 @@ import itertools
 import os
 import re
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, run_cli_in_process
 from interview.bank import CATEGORIES, KINDS, QuestionNotFound, load_bank, render_template
 from interview.errors import BankError, InterviewError
 from interview.profile import make_profile, neutral_profile
@@ -156,6 +155,7 @@ def test_near_duplicate_measure_flags_known_duplicates_only():
                               "If medicine were not an option, what would you be doing?")
 
 
+@pytest.mark.slow  # compares every pair of the 285 questions (about 10 s)
 def test_no_near_duplicate_questions_in_the_real_bank(bank):
     pairs = [f"{a.id} ~ {b.id}" for a, b in itertools.combinations(bank.questions, 2)
              if can_meet_in_one_session(a, b) and near_duplicate(a.text, b.text)]
@@ -338,8 +338,8 @@ def test_cache_reloads_after_an_edit(tmp_path):
 # --------------------------------------------------------------------------- CLI
 
 def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "interview", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120, env={**os.environ, **(env or {})})
+    """In this process (tests/test_cli_entrypoints.py runs the real ``interview`` script)."""
+    return run_cli_in_process(*args, cwd=ROOT, env={**os.environ, **(env or {})})
 
 
 def test_cli_bank_validate_real_bank():

@@ -6,14 +6,13 @@ import json
 import os
 import random
 import subprocess
-import sys
 import textwrap
 from collections import Counter
 from statistics import mean
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, run_cli_in_process
 from interview.bank import load_bank
 from interview.draw import DrawnQuestion, draw, opening_question, question_weight
 from interview.errors import BankError
@@ -325,9 +324,9 @@ def test_small_bank_returns_what_it_has(tmp_path):
 # --------------------------------------------------------------------------- CLI
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
+    """In this process (tests/test_cli_entrypoints.py runs the real ``interview`` script)."""
     env = {k: v for k, v in os.environ.items() if k != "INTERVIEW_BANK_DIR"}
-    return subprocess.run([sys.executable, "-m", "interview", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120, env=env)
+    return run_cli_in_process(*args, cwd=ROOT, env=env)
 
 
 def test_cli_questions_json_shape_and_determinism():

@@ -21,22 +21,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import FIXTURES, ROOT
+from conftest import CHROMIUM, FIXTURES, ROOT, require_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def _require_browser():
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install chromium); "
-                    ".ci/run installs it")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        pytest.skip("needs Playwright for Python (pip install '.[test]')")
 
 
 def _free_port() -> int:
@@ -61,7 +50,7 @@ def _speech_wav_48k(dest: Path) -> Path:
 @pytest.fixture
 def server(tmp_path):
     """``streamlit run app.py`` on a free port; yields its URL; stopped afterwards."""
-    _require_browser()
+    require_chromium()
     port = _free_port()
     data = tmp_path / "data"
     data.mkdir()

@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -33,7 +32,7 @@ from interview.emails import (
 from interview.errors import TemplateError
 from interview.profile import make_profile
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT, run_cli_in_process
 SHIPPED = ROOT / "templates" / "email"
 
 AT = datetime(2026, 1, 15, 10, 30)
@@ -309,8 +308,7 @@ def test_mailto_url_is_encoded():
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env.pop("INTERVIEW_TEMPLATES_DIR", None)
-    return subprocess.run([sys.executable, "-m", "interview", "email", *args],
-                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+    return run_cli_in_process("email", *args, cwd=ROOT, env=env)  # the script: test_cli_entrypoints.py
 
 
 def test_cli_json_one_draft_per_interviewer_in_order():

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, run_cli_in_process
 from interview.bank import load_bank
 
 TYPED_1 = ("I grew up in Lagos and trained at the University of Ibadan. After medical school I "
@@ -23,8 +21,7 @@ TYPED_2 = ("Your program serves an underserved community, and that is the work I
 def run(data_dir, *args, check=True):
     env = dict(os.environ, INTERVIEW_DATA_DIR=str(data_dir))
     env.pop("DATABASE_URL", None)
-    proc = subprocess.run([sys.executable, "-m", "interview", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    proc = run_cli_in_process(*args, cwd=ROOT, env=env)  # the script: test_cli_entrypoints.py
     if check and proc.returncode != 0:
         raise AssertionError(f"exit {proc.returncode}\nstdout: {proc.stdout}\nstderr: {proc.stderr}")
     return proc

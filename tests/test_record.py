@@ -12,14 +12,13 @@ import wave
 
 import numpy as np
 import pytest
-import sounddevice
 
 from interview import cli
 from interview.audio import load_audio
 from interview.errors import AudioError
 from interview.record import InputDevice, Level, MicrophoneUnavailable, choose_device, list_input_devices, record
 
-from conftest import FIXTURES
+from conftest import FIXTURES, portaudio_sounddevice
 
 DEVICES = [
     {"name": "HDA Intel PCH: ALC3246 Analog", "index": 0, "hostapi": 0, "max_input_channels": 2,
@@ -66,7 +65,13 @@ class FakeInputStream:
 
 
 @pytest.fixture
-def fake_mic(monkeypatch):
+def sounddevice():
+    """The real sounddevice module, imported as the recorder imports it (skips without PortAudio)."""
+    return portaudio_sounddevice()
+
+
+@pytest.fixture
+def fake_mic(sounddevice, monkeypatch):
     """Four-line boundary: the device list, host APIs, default device and the input stream."""
     monkeypatch.setattr(sounddevice, "query_devices", lambda *a, **k: [dict(d) for d in DEVICES])
     monkeypatch.setattr(sounddevice, "query_hostapis", lambda *a, **k: ({"name": "ALSA"},))
@@ -156,14 +161,14 @@ def test_nothing_recorded_is_an_error(fake_mic, tmp_path, monkeypatch):
     assert not (tmp_path / "x.wav").exists()
 
 
-def test_no_input_device_says_how_to_record_instead(fake_mic, monkeypatch):
+def test_no_input_device_says_how_to_record_instead(fake_mic, sounddevice, monkeypatch):
     monkeypatch.setattr(sounddevice, "query_devices", lambda *a, **k: [dict(DEVICES[1])])
     assert list_input_devices() == []
     with pytest.raises(MicrophoneUnavailable, match="no microphone.*browser.*upload"):
         record(seconds=1)
 
 
-def test_device_that_cannot_open_is_unavailable(fake_mic, monkeypatch):
+def test_device_that_cannot_open_is_unavailable(fake_mic, sounddevice, monkeypatch):
     def refuse(**kwargs):
         raise sounddevice.PortAudioError("Device unavailable", -9985)
 
@@ -173,8 +178,9 @@ def test_device_that_cannot_open_is_unavailable(fake_mic, monkeypatch):
 
 
 def test_missing_portaudio_gives_a_clear_message(monkeypatch):
-    """Re-import the real sounddevice with no PortAudio library findable: it raises OSError."""
-    monkeypatch.delitem(sys.modules, "sounddevice")
+    """Re-import the real sounddevice with no PortAudio library findable: it raises OSError.
+    Runs with or without PortAudio installed."""
+    monkeypatch.delitem(sys.modules, "sounddevice", raising=False)
     monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
     with pytest.raises(MicrophoneUnavailable, match="PortAudio library is missing.*libportaudio2.*browser"):
         list_input_devices()
@@ -199,7 +205,7 @@ def test_record_cli(fake_mic, tmp_path, capsys):
         assert w.getnframes() == 2 * 16000
 
 
-def test_record_cli_without_devices_fails_cleanly(fake_mic, monkeypatch, capsys):
+def test_record_cli_without_devices_fails_cleanly(fake_mic, sounddevice, monkeypatch, capsys):
     monkeypatch.setattr(sounddevice, "query_devices", lambda *a, **k: [])
     assert cli.main(["record", "--seconds", "1", "-o", "x.wav"]) == 2
     err = capsys.readouterr().err

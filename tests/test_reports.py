@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
 
 import pytest
@@ -28,7 +26,7 @@ from interview.reports import (
 )
 from interview.storage import Store
 
-from conftest import ROOT
+from conftest import ROOT, run_cli_in_process
 
 HOSTILE = "I led the team <script>alert('x')</script> and, um, we improved handoffs with ERAS."
 
@@ -260,8 +258,7 @@ def test_md_escape():
 
 # ---------------------------------------------------------------------------- CLI
 def _cli(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "interview", *args], capture_output=True,
-                          text=True, cwd=ROOT, env=env, timeout=120)
+    return run_cli_in_process(*args, cwd=ROOT, env=env)  # the script: test_cli_entrypoints.py
 
 
 def test_cli_report_formats(store, reviewed, tmp_path, data_dir):

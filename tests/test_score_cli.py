@@ -1,15 +1,13 @@
-"""``python -m interview score`` as a user runs it (real subprocess)."""
+"""``python -m interview score`` as a user runs it (in this process; the script itself: test_cli_entrypoints.py)."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, ROOT, run_cli_in_process
 
 ANSWER = ("During my externship in Miami, a night nurse and I disagreed about a patient's insulin. "
           "I asked to talk privately and we reviewed the EHR together. We agreed to escalate to the "
@@ -17,8 +15,7 @@ ANSWER = ("During my externship in Miami, a night nurse and I disagreed about a 
 
 
 def run(*args, timeout=120):
-    return subprocess.run([sys.executable, "-m", "interview", "score", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout)
+    return run_cli_in_process("score", *args, cwd=ROOT)  # the script: test_cli_entrypoints.py
 
 
 @pytest.fixture

@@ -6,15 +6,13 @@ from __future__ import annotations
 import json
 import os
 import stat
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from coach_data import STRONG_US, WEAK_US, Answer, fixture_audio, store_session
-from conftest import ROOT
+from conftest import ROOT, run_cli_in_process
 from interview.errors import NotFound
 from interview.sharing import FORMAT, MANIFEST, SharingError, export_session, import_session, read_export
 from interview.storage import Store
@@ -246,8 +244,7 @@ def test_refuses_missing_audio_member(exported, tmp_path):
 def _cli(*args, data):
     env = {**os.environ, "INTERVIEW_DATA_DIR": str(data)}
     env.pop("DATABASE_URL", None)
-    return subprocess.run([sys.executable, "-m", "interview", *args], capture_output=True,
-                          text=True, cwd=ROOT, env=env, timeout=120)
+    return run_cli_in_process(*args, cwd=ROOT, env=env)  # the script: test_cli_entrypoints.py
 
 
 def test_cli_export_import(source, tmp_path, data_dir):

@@ -1,24 +1,21 @@
-"""``python -m interview transcribe`` as a user runs it: a real subprocess, real model."""
+"""``python -m interview transcribe`` as a user runs it (in this process; the script itself: test_cli_entrypoints.py), real model."""
 
 from __future__ import annotations
 
 import json
 import os
 import subprocess
-import sys
 
 import pytest
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, run_cli_in_process
 
 pytestmark = pytest.mark.slow
 
 
 def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "interview", "transcribe", *args], cwd=ROOT, capture_output=True,
-        text=True, timeout=300, env={**os.environ, **(env or {})},
-    )
+    # in this process; tests/test_cli_entrypoints.py runs the real ``interview`` script
+    return run_cli_in_process("transcribe", *args, cwd=ROOT, env={**os.environ, **(env or {})})
 
 
 def test_json_output_has_text_words_timings_and_metrics():

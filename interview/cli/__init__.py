@@ -31,6 +31,7 @@ COMMAND_MODULES: list[str] = [
     "import_cmd",
     "email",
     "email_check",
+    "serve",
 ]
 
 
