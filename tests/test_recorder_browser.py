@@ -18,8 +18,8 @@ import urllib.request
 
 import pytest
 
-from conftest import ROOT
-from test_e2e_browser import CHROMIUM, _free_port, _require_browser, _speech_wav_48k
+from conftest import CHROMIUM, ROOT, require_chromium
+from test_e2e_browser import _free_port, _speech_wav_48k
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -43,7 +43,7 @@ def session_id(data_dir):
 
 @pytest.fixture
 def server(tmp_path, data_dir, session_id):
-    _require_browser()
+    require_chromium()
     port = _free_port()
     env = dict(os.environ, INTERVIEW_DATA_DIR=str(data_dir), RECORDER_SESSION=session_id,
                RECORDER_READ=str(READ), RECORDER_LIMIT=str(LIMIT), RECORDER_WARNING=str(WARNING))
@@ -144,7 +144,7 @@ def test_svi_session_in_the_app_records_through_the_component(tmp_path, data_dir
     from interview.profile import make_profile
     from interview.storage import Store
 
-    _require_browser()
+    require_chromium()
     with Store.open() as store:
         who = store.get_or_add_applicant("Amina Diallo")
         store.find_or_add_profile(make_profile(name="Riverside Internal Medicine", country="us",

@@ -17,8 +17,8 @@ import urllib.request
 
 import pytest
 
-from conftest import ROOT
-from test_e2e_browser import CHROMIUM, _free_port, _require_browser
+from conftest import CHROMIUM, ROOT, require_chromium
+from test_e2e_browser import _free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -47,7 +47,7 @@ FAKE_VOICES = """
 
 @pytest.fixture
 def server(tmp_path, data_dir):
-    _require_browser()
+    require_chromium()
     port = _free_port()
     env = dict(os.environ, INTERVIEW_DATA_DIR=str(data_dir))
     log_path = tmp_path / "streamlit.log"
