@@ -73,10 +73,12 @@ class DecodeOptions:
     """Decoder settings shared by both backends (chosen with benchmarks/bench_transcribe.py)."""
 
     language: str | None = "en"
-    #: 1 = greedy. Measured on a 2-minute answer (benchmarks/bench_transcribe.py, 2 cores):
-    #: beam 5 lowers WER 0.089 -> 0.059 but costs 20-50 % more time; greedy keeps a margin
-    #: under the real-time-factor target of 0.05 on a shared 2-core machine.
-    beam_size: int = 1
+    #: beam search width (1 = greedy). Measured in one run each (2 shared cores, see README):
+    #: real speech (benchmarks/bench_real_speech.py) WER 0.111 (beam 1) / 0.101 (2) / 0.082 (3)
+    #: / 0.093 (5); espeak-ng accents (bench_accents.py) mean WER 0.086 (1) -> 0.063 (3);
+    #: 2-minute answer RTF 0.030 (1) / 0.034 (3) / 0.041 (5). Beam 3 is the best WER that keeps
+    #: the real-time factor well under 0.05.
+    beam_size: int = 3
     #: VAD chunks (up to 30 s each) decoded together by faster-whisper's batched pipeline:
     #: 1 -> RTF 0.039 / 345 MB, 2 -> 0.036 / 414 MB, 4 -> 0.033 / 550 MB, 8 -> 0.037 / 585 MB
     batch_size: int = 2
@@ -541,6 +543,10 @@ class OpenAIWhisperTranscriber(_BaseTranscriber):
                 initial_prompt=prompt, carry_initial_prompt=True,
                 no_speech_threshold=o.no_speech_threshold, logprob_threshold=o.log_prob_threshold,
                 word_timestamps=True, fp16=False, verbose=None,
+                # one pass per chunk, as faster-whisper's batched pipeline: with timestamp tokens
+                # openai-whisper seeks back to the last one and decodes the chunk's tail again,
+                # where tiny.en invents words ("Okay.") and loses context ("his" -> "It's")
+                without_timestamps=True,
             )
             offset = float(meta["offset"])
             for seg in result.get("segments", []):
