@@ -31,8 +31,10 @@ with st.form("settings"):
         "Transcription backend", _ui.BACKENDS, index=_ui.BACKENDS.index(current.backend)
         if current.backend in _ui.BACKENDS else 0, disabled=not may_change_global,
         key="settings_backend",
-        help="faster-whisper is the fast default; openai-whisper needs the optional extra "
-        "(pip install '.[openai-whisper]').",
+        help="Both run the bundled tiny.en on this machine. faster-whisper is the fast default; "
+        "openai-whisper (the reference implementation, several times slower) needs the optional "
+        "extra (pip install '.[openai-whisper]') and converts the bundled model for itself on "
+        "first use (a few seconds, kept in the data directory).",
     )
     model = st.text_input(
         "Model (size name or directory)", value=current.model, disabled=not may_change_global,

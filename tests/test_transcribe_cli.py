@@ -74,3 +74,26 @@ def test_too_long_respects_the_env_limit():
 def test_unknown_backend_is_an_argparse_error():
     proc = run(str(FIXTURES / "answer.wav"), "--backend", "cloud")
     assert proc.returncode != 0 and "invalid choice" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_openai_whisper_backend_runs_offline_on_the_bundled_weights(tmp_path):
+    """`interview transcribe FILE --backend openai-whisper` on a fresh data dir: the bundled
+    tiny.en is converted on first use (no download, no ~/.cache/whisper) and reused after."""
+    try:
+        import whisper  # noqa: F401
+    except ImportError as exc:
+        pytest.skip(f"needs the openai-whisper extra ({exc}): pip install '.[openai-whisper]'")
+    env = {"INTERVIEW_DATA_DIR": str(tmp_path / "data"), "XDG_CACHE_HOME": str(tmp_path / "cache"),
+           "HF_HUB_OFFLINE": "1"}
+    proc = run(str(FIXTURES / "answer.wav"), "--backend", "openai-whisper", "--json", env=env)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["backend"] == "openai-whisper" and data["model"] == "tiny.en (bundled)"
+    assert "internal medicine" in data["text"] and "observership" in data["text"]
+    assert data["words"] and all(0 <= w["start"] <= w["end"] <= data["duration"] for w in data["words"])
+    [checkpoint] = (tmp_path / "data" / "models").glob("whisper-ct2-*.pt")
+    assert not (tmp_path / "cache" / "whisper").exists()
+    stamp = checkpoint.stat().st_mtime_ns
+    again = run(str(FIXTURES / "fillers1.wav"), "--backend", "openai-whisper", env=env)
+    assert again.returncode == 0, again.stderr
+    assert "chose this program" in again.stdout and checkpoint.stat().st_mtime_ns == stamp

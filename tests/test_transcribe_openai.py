@@ -71,11 +71,12 @@ def test_checkpoint_by_path_is_cached_per_process(checkpoint):
 def test_names_are_never_downloaded(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # an empty whisper cache
     with pytest.raises(TranscriptionError, match="not in the local cache"):
-        OpenAIWhisperTranscriber("tiny.en")
+        OpenAIWhisperTranscriber("base.en")
     with pytest.raises(TranscriptionError, match="not found"):
         OpenAIWhisperTranscriber("no-such-model")
     assert not (tmp_path / "whisper").exists()
-    assert local_models("openai-whisper") == []
+    # tiny.en is the bundled model, converted on first use: always offered
+    assert local_models("openai-whisper") == ["tiny.en"]
 
 
 def test_a_bad_checkpoint_file_is_a_transcription_error(tmp_path):
