@@ -85,13 +85,13 @@ class Thresholds:
     #: face luma spread below this = flat, hazy picture
     contrast: float = 22.0
     #: backlight: background at least this bright and this much brighter than the face
-    backlight_background: float = 150.0
-    backlight_gap: float = 45.0
+    backlight_background: float = 190.0
+    backlight_gap: float = 60.0
     #: head tilt beyond this many degrees
     roll_deg: float = 8.0
     #: gaze on camera: irises within these offsets (see FrameObservation.gaze_x)
-    gaze_x: float = 0.09
-    gaze_down: float = 0.06
+    gaze_x: float = 0.08
+    gaze_down: float = 0.05
     gaze_up: float = 0.1
     #: a look-away shorter than this is a glance and is not listed on the timeline
     min_look_away_s: float = 0.6

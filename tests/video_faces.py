@@ -102,7 +102,7 @@ def write_video(path: Path, frames, fps: int = 10, codec: str | None = None,
         vs = out.add_stream(codec, rate=fps)
         vs.width, vs.height, vs.pix_fmt = W, H, "yuv420p"
         if codec == "libx264":
-            vs.options = {"preset": "ultrafast", "crf": "28"}
+            vs.options = {"preset": "veryfast", "crf": "23", "tune": "stillimage"}
         else:
             vs.options = {"deadline": "realtime", "cpu-used": "8", "crf": "30"}
             vs.bit_rate = 1_000_000
