@@ -73,6 +73,30 @@ def available() -> bool:
     return True
 
 
+def read_image(data: bytes) -> np.ndarray:
+    """A photo (JPEG, PNG; what ``st.camera_input`` gives) as RGB uint8."""
+    cv2 = load_cv2()
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR) if data else None
+    if image is None:
+        raise VideoError("the camera sent something that is not a picture; take the photo again")
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+
+def draw_face(rgb: np.ndarray, obs) -> np.ndarray:
+    """A copy of the photo with the face box drawn (green when looking into the lens)."""
+    from .presence import where_looking
+
+    cv2 = load_cv2()
+    out = rgb.copy()
+    if obs.face is not None:
+        H, W = out.shape[:2]
+        f = obs.face
+        colour = (40, 180, 60) if where_looking(obs) == "camera" else (230, 150, 0)
+        cv2.rectangle(out, (int(f.x * W), int(f.y * H)), (int((f.x + f.w) * W), int((f.y + f.h) * H)),
+                      colour, max(2, W // 320))
+    return out
+
+
 class FaceModel:
     """Finds the face, eyes and irises in frames; keeps the last face to track it.
 
