@@ -131,3 +131,17 @@ def write_video(path: Path, frames, fps: int = 10, codec: str | None = None,
             for packet in astream.encode():
                 out.mux(packet)
     return path
+
+
+def write_y4m(path: Path, frames, fps: int = 10) -> Path:
+    """Raw YUV 4:2:0 frames in a Y4M file, what Chromium's fake camera plays
+    (``--use-file-for-fake-video-capture``; it loops the file)."""
+    import cv2
+
+    path = Path(path)
+    with path.open("wb") as f:
+        f.write(f"YUV4MPEG2 W{W} H{H} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+        for rgb in frames:
+            f.write(b"FRAME\n")
+            f.write(cv2.cvtColor(rgb, cv2.COLOR_RGB2YUV_I420).tobytes())
+    return path
