@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-EXTRAS ?= test,openai-whisper,postgres
+EXTRAS ?= test,openai-whisper,postgres,video
 
 .PHONY: install run test bench clean
 
