@@ -30,10 +30,39 @@ if not face_model.available():
 TALLY = "camera_check_looks"
 ICONS = {"ok": ":material/check_circle:", "warn": ":material/warning:", "fail": ":material/error:"}
 
+
+
+def recorded_answer() -> None:
+    """Presence figures for a video answer recorded with any tool (checked, then deleted)."""
+    import tempfile
+    from pathlib import Path
+
+    from app_pages._presence import show_presence
+    from interview.video import analyse_video
+
+    st.subheader("Check a recorded video answer")
+    upload = st.file_uploader("A video of you answering (WebM, MP4, MOV, MKV)",
+                              type=["webm", "mp4", "mov", "mkv"], key="camera_video")
+    if upload is None:
+        return
+    suffix = Path(upload.name).suffix.lower() or ".webm"
+    with tempfile.TemporaryDirectory(prefix="camera-check-") as tmp:
+        path = Path(tmp) / f"answer{suffix}"
+        path.write_bytes(upload.getvalue())
+        try:
+            with st.spinner("Measuring eye contact and framing..."):
+                report = analyse_video(path, require_face=False)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, with what to do
+            _ui.show_error(exc, "This video cannot be checked")
+            return
+    show_presence(report, key="camera_video")
+
+
 photo = st.camera_input("Take a photo looking into the lens", key="camera_check")
 if photo is None:
     st.info("Allow the camera in your browser, look into the lens and press **Take photo**. "
             "Take three to five photos in a row for the eye-contact test.")
+    recorded_answer()
     st.stop()
 
 try:
@@ -92,3 +121,5 @@ else:
 if st.button("Start the eye-contact test again"):
     st.session_state[TALLY] = {photo.file_id: None}  # the photo on screen no longer counts
     st.rerun()
+
+recorded_answer()

@@ -96,3 +96,27 @@ def test_without_the_video_extra_the_page_says_how_to_enable_it(data_dir, monkey
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
     assert "pip install '.[video]'" in texts(at)
+
+
+def test_recorded_video_answer_gets_presence_figures(page, data_dir, tmp_path):
+    from test_presence import answer_video
+
+    video = answer_video(tmp_path / "answer.webm")
+    page.file_uploader[0].upload("answer.webm", video.read_bytes(), "video/webm")
+    page.run(timeout=120)
+    assert not page.exception, page.exception
+    metrics = {m.label: m.value for m in page.metric}
+    assert metrics["Face in frame"] == "88 %"  # 35 of 40 frames
+    assert metrics["Longest look away"] in ("2.0 s", "1.8 s", "2.2 s")
+    assert page.get("arrow_vega_lite_chart") or page.get("vega_lite_chart"), "the timeline"
+    assert not any(p.suffix == ".webm" for p in data_dir.rglob("*"))  # nothing stored
+
+
+def test_audio_only_upload_gets_one_line(page):
+    from conftest import FIXTURES
+
+    page.file_uploader[0].upload("answer.webm", (FIXTURES / "answer.webm").read_bytes(),
+                                 "video/webm")
+    page.run(timeout=60)
+    assert not page.exception
+    assert "no video track" in page.error[0].value
