@@ -116,6 +116,31 @@ def analyse_video(path: str | os.PathLike, fps: float = DEFAULT_FPS, *,
     return summarise(observations, sample_fps=fps, duration_s=duration, speech=speech)
 
 
+def speech_regions(transcript) -> list[tuple[float, float]]:
+    """Speaking time of a transcribed answer (its segments), for eye contact while speaking."""
+    return [(float(s.start), float(s.end)) for s in getattr(transcript, "segments", [])
+            if s.end > s.start]
+
+
+def delete_videos(paths, root: str | os.PathLike) -> list[Path]:
+    """Delete answer videos, each proved to lie inside ``root`` (the data folder's video
+    directory) before anything is removed; a path outside it raises VideoError and nothing
+    is deleted. Returns the files deleted (missing files are skipped)."""
+    base = Path(root).resolve()
+    resolved = []
+    for p in paths:
+        target = Path(p).resolve()
+        if target == base or not target.is_relative_to(base):
+            raise VideoError(f"refusing to delete {p}: it is not inside the video folder {base}")
+        resolved.append(target)
+    deleted = []
+    for target in resolved:
+        if target.is_file():
+            target.unlink()
+            deleted.append(target)
+    return deleted
+
+
 # ------------------------------------------------------------------ helpers
 
 
