@@ -10,13 +10,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from interview.presence import BUSY_HEAD, PresenceReport
+from interview.presence import BUSY_HEAD, LOOK_COLOURS, LOOK_LABELS, PresenceReport
 
-#: colours of the timeline, one per look
-COLOURS = {"camera": "#2e9d4a", "down": "#e08a00", "side": "#d9b300", "up": "#8a6fd1",
-           "away": "#c0392b", "no face": "#7f8c8d", "unknown": "#b0b7bb"}
-LABELS = {"camera": "into the lens", "down": "down", "side": "to the side", "up": "up",
-          "away": "head turned away", "no face": "out of the picture", "unknown": "eyes not seen"}
+COLOURS, LABELS = LOOK_COLOURS, LOOK_LABELS
 
 
 def show_presence(report: PresenceReport, *, key: str = "presence") -> None:

@@ -443,3 +443,51 @@ def tips(report: PresenceReport) -> list[str]:
 
 def _pct(share: float) -> str:
     return f"{share * 100:.0f} %"
+
+
+# ------------------------------------------------------------------ the timeline for reports
+
+#: timeline colours, one per look (the app's chart uses the same)
+LOOK_COLOURS = {"camera": "#2e9d4a", "down": "#e08a00", "side": "#d9b300", "up": "#8a6fd1",
+                "away": "#c0392b", "no face": "#7f8c8d", "unknown": "#b0b7bb"}
+LOOK_LABELS = {"camera": "into the lens", "down": "down", "side": "to the side", "up": "up",
+               "away": "head turned away", "no face": "out of the picture",
+               "unknown": "eyes not seen"}
+
+
+def timeline_svg(report: PresenceReport, *, width: int = 640) -> str:
+    """An inline SVG strip of the answer's time with the look-aways as coloured bars, for the
+    HTML report under the transcript. No script, no external resource; labels escaped."""
+    from html import escape
+
+    height, top, bar = 46, 6, 18
+    duration = max(report.duration_s, 1e-6)
+
+    def x(t: float) -> float:
+        return 4 + (width - 8) * min(max(t, 0.0), duration) / duration
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="presence-timeline" role="img" '
+           f'viewBox="0 0 {width} {height}" width="100%" font-family="Helvetica, Arial, sans-serif" '
+           f'font-size="10" aria-label="{escape(_timeline_label(report))}">',
+           f'<rect class="answer" x="4" y="{top}" width="{width - 8}" height="{bar}" '
+           f'fill="{LOOK_COLOURS["camera"]}" fill-opacity="0.25" />']
+    for a in report.look_aways:
+        title = f"{_clock(a.start)}–{_clock(a.end)}: looked {LOOK_LABELS[a.kind]}"
+        out.append(f'<rect class="look-away" data-kind="{escape(a.kind)}" x="{x(a.start):.1f}" '
+                   f'y="{top}" width="{max(1.0, x(a.end) - x(a.start)):.1f}" height="{bar}" '
+                   f'fill="{LOOK_COLOURS[a.kind]}"><title>{escape(title)}</title></rect>')
+    for t in range(0, int(duration) + 1, max(10, int(duration // 6) // 10 * 10 or 10)):
+        out.append(f'<text x="{x(t):.1f}" y="{top + bar + 14}" text-anchor="middle" '
+                   f'fill="#52606d">{_clock(t)}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _timeline_label(report: PresenceReport) -> str:
+    return (f"Eye contact {report.eye_contact * 100:.0f} % of the answer; "
+            f"{len(report.look_aways)} look-aways, the longest {report.longest_look_away_s:.1f} s")
+
+
+def _clock(seconds: float) -> str:
+    m, s = divmod(int(round(seconds)), 60)
+    return f"{m}:{s:02d}"

@@ -134,3 +134,22 @@ def test_head_movement_and_framing_tips():
 def test_no_frames_is_an_error():
     with pytest.raises(ValueError):
         summarise([], sample_fps=5.0)
+
+
+def test_timeline_svg_for_the_report():
+    import xml.etree.ElementTree as ET
+
+    from interview.presence import timeline_svg
+
+    report = summarise(timeline([("camera", 6), ("down", 4), ("camera", 10)]), sample_fps=5.0)
+    svg = timeline_svg(report, width=400)
+    root = ET.fromstring(svg)  # well-formed
+    ns = "{http://www.w3.org/2000/svg}"
+    bars = [r for r in root.iter(f"{ns}rect") if r.get("class") == "look-away"]
+    assert [b.get("data-kind") for b in bars] == ["down"]
+    # 6-10 s of a 20 s answer on a 392-pixel strip starting at x=4
+    assert float(bars[0].get("x")) == pytest.approx(4 + 392 * 6 / 20, abs=0.1)
+    assert float(bars[0].get("width")) == pytest.approx(392 * 4 / 20, abs=0.1)
+    assert "0:06–0:10: looked down" in bars[0].find(f"{ns}title").text
+    assert "Eye contact 80 %" in root.get("aria-label")
+    assert "<script" not in svg
