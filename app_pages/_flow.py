@@ -27,8 +27,9 @@ import time
 
 import streamlit as st
 
-from app_pages import _ui
+from app_pages import _formats, _ui
 from interview.errors import InterviewError
+from interview.formats import FORMATS
 from interview.profile import CA_PROVINCES, FEATURES, SPECIALTIES, make_profile
 
 NEW = "__new__"
@@ -40,10 +41,8 @@ METHODS = {
     "typed": "Type the answer",
 }
 
-MODES = {
-    "practice": "Practice: feedback after each answer",
-    "interview": "Interview: timed, feedback at the end",
-}
+#: the session formats offered at the start (interview.formats)
+FORMAT_LABELS = {f.id: f"{f.label}: {f.description}" for f in FORMATS.values()}
 
 UPLOAD_TYPES = ["wav", "flac", "mp3", "m4a", "aac", "ogg", "opus", "webm"]
 
@@ -172,7 +171,7 @@ def session_setup(store) -> None:
     c1, c2 = st.columns(2)
     count = c1.number_input("Number of questions", min_value=1, max_value=20, value=3,
                             key="question_count")
-    mode = c2.radio("Mode", list(MODES), format_func=MODES.get, key="mode")
+    fmt_id = c2.radio("Format", list(FORMATS), format_func=FORMAT_LABELS.get, key="mode")
     method = st.radio("How will you answer?", list(METHODS), format_func=METHODS.get,
                       key="answer_method", horizontal=True)
     if method == "browser":
@@ -186,7 +185,7 @@ def session_setup(store) -> None:
 
         try:
             sess = start_session(store, s.get("applicant_id"), rec.id, count=int(count),
-                                 mode=mode)
+                                 format=fmt_id)
         except InterviewError as exc:
             _ui.show_error(exc, "The session could not start")
             return
@@ -280,6 +279,75 @@ def follow_up(question: dict, mode: str) -> None:
             st.markdown("**A follow-up the interviewer may ask:** " + ups[0])
 
 
+def follow_up_text(sess, answer, question: dict) -> str:
+    """The follow-up the interviewer asks after ``answer``: chosen by its trigger from what
+    the answer said (interview.followups), else the question's first."""
+    from interview.followups import choose_follow_up
+
+    country = sess.profile.country if sess.profile else None
+    chosen = choose_follow_up(answer.display_text, question.get("follow_ups") or [],
+                              question.get("follow_up_triggers"), country)
+    return chosen.text if chosen else ""
+
+
+def recorded_follow_up(store, sess, answer, pos: int) -> bool:
+    """The interviewer's follow-up, answered aloud and stored with its main answer.
+    True once it is answered (or skipped); False while the applicant answers it."""
+    s = _state()
+    question = sess.questions[pos - 1]
+    asked = answer.follow_up_answers[0].question_text if answer.follow_up_answers else \
+        follow_up_text(sess, answer, question)
+    with st.container(border=True):
+        st.markdown("**The interviewer follows up:** " + asked)
+        if reading_aloud(sess) and not answer.follow_up_answers:
+            from app_pages._voice import voice
+
+            voice(asked, f"{sess.id}:{pos}:follow-up", country=_country(sess))
+        if answer.follow_up_answers:
+            reply = answer.follow_up_answers[0]
+            if reply.status == "scored":
+                st.success("Your answer to the follow-up is saved.")
+                if sess.mode == "practice":
+                    _ui.render_answer_feedback(store, reply)
+            else:
+                _failed_answer(store, reply)
+            return True
+        if answer.id in s.setdefault("skipped_follow_ups", set()):
+            st.caption("Skipped.")
+            return True
+        st.caption("Answer it out loud, as you would on the day: it is recorded and scored "
+                   "with your answer.")
+        method = s.get("method") or "browser"
+
+        def submit(**kwargs) -> None:
+            _submit(store, sess, pos, parent=answer, follow_up_text=asked, **kwargs)
+
+        n = _nonce(sess.id, pos)
+        if method == "browser" and _formats.session_format(sess).timed:
+            _formats.timed_answer(sess, question, pos, method=method, nonce=n, submit=submit,
+                                  follow_up=1)
+        else:
+            answer_widgets(sess, pos, method, f"{sess.id}:{pos}:fu1:{n}", question, submit)
+        if st.button("Skip the follow-up", key=f"skipfu:{answer.id}"):
+            s["skipped_follow_ups"].add(answer.id)
+            st.rerun()
+    return False
+
+
+def _country(sess) -> str | None:
+    return sess.profile.country if sess.profile else None
+
+
+def reading_aloud(sess) -> bool:
+    """Whether questions are read aloud: the toggle at the top of the session, on by default
+    in the interview formats unless turned off in Settings."""
+    key = f"voice_on:{sess.id}"
+    if key not in st.session_state:
+        st.session_state[key] = bool(_formats.session_format(sess).voice_default
+                                     and _ui.settings().voice)
+    return bool(st.session_state[key])
+
+
 def run_session(store, sid: str) -> None:
     s = _state()
     try:
@@ -293,10 +361,14 @@ def run_session(store, sid: str) -> None:
     total = len(sess.questions)
     pos = int(s.get("position") or 1)
 
-    top = st.columns([4, 1])
-    top[0].markdown(f"**{sess.program_name or 'Practice'}** · {MODES.get(sess.mode, sess.mode)}"
+    top = st.columns([3, 1, 1])
+    reading_aloud(sess)  # sets the toggle's default for this session
+    top[1].toggle("Read questions aloud", key=f"voice_on:{sid}",
+                  help="The interviewer's voice: a voice installed on this computer reads "
+                  "each question (never an online voice). Turn it off in Settings for good.")
+    top[0].markdown(f"**{sess.program_name or 'Practice'}** · {_formats.session_format(sess).label}"
                     + (f" · {sess.applicant_name}" if sess.applicant_name else ""))
-    if top[1].button("End session", key="end_session"):
+    if top[2].button("End session", key="end_session"):
         store.finish_session(sid)
         close_session()
         st.rerun()
@@ -311,6 +383,11 @@ def run_session(store, sid: str) -> None:
     st.progress((pos - 1) / total, text=f"Question {pos} of {total}")
     question = sess.questions[pos - 1]
     question_card(question, pos, total, sess.mode)
+    _formats.scenario_card(question, _formats.session_format(sess))
+    if reading_aloud(sess) and sess.answer_at(pos) is None:
+        from app_pages._voice import voice
+
+        voice(question.get("text", ""), f"{sid}:{pos}", country=_country(sess))
 
     latest = sess.answer_at(pos)
     key = f"{sid}:{pos}"
@@ -331,9 +408,11 @@ def answer_input(store, sess, question: dict, pos: int) -> None:
     """The recorder / uploader / typed box for one question; stores and scores the answer."""
     s = _state()
     sid = sess.id
-    started_key = _timer_key(sid, pos)
-    s.setdefault(started_key, time.time())
-    _timer(started_key, question.get("suggested_seconds"), sess.mode == "interview")
+    fmt = _formats.session_format(sess)
+    if not fmt.timed:
+        started_key = _timer_key(sid, pos)
+        s.setdefault(started_key, time.time())
+        _timer(started_key, question.get("suggested_seconds"), sess.mode == "interview")
 
     method = s.get("method") or "browser"
     n = _nonce(sid, pos)
@@ -346,36 +425,48 @@ def answer_input(store, sess, question: dict, pos: int) -> None:
         s["method"] = other
         method = other
 
+    def submit(**kwargs) -> None:
+        _submit(store, sess, pos, **kwargs)
+
     with cols[0]:
-        if method == "browser":
-            rec = st.audio_input("Record your answer", key=f"rec:{wkey}")
-            if rec is not None and rec.file_id not in s["handled_uploads"]:
-                s["handled_uploads"].add(rec.file_id)
-                _submit(store, sess, pos, audio=rec.getvalue(), filename="recording.wav",
-                        source="audio")
-        elif method == "upload":
-            up = st.file_uploader("Upload your recorded answer", type=UPLOAD_TYPES,
-                                  key=f"upload:{wkey}",
-                                  help="WAV, FLAC, MP3, M4A/AAC, OGG/Opus or WebM, e.g. "
-                                  "from your phone.")
-            if up is not None and up.file_id not in s["handled_uploads"]:
-                s["handled_uploads"].add(up.file_id)
-                _submit(store, sess, pos, audio=up.getvalue(), filename=up.name,
-                        source="upload")
-        elif method == "microphone":
-            _local_recording(store, sess, question, pos, wkey)
+        if fmt.timed:
+            _formats.timed_answer(sess, question, pos, method=method, nonce=n, submit=submit)
         else:
-            with st.form(f"typed:{wkey}"):
-                text = st.text_area("Type your answer", height=200, key=f"text:{wkey}")
-                sent = st.form_submit_button("Submit answer", type="primary")
-            if sent:
-                if not text.strip():
-                    st.error("The answer is empty: type it (or record it) first.")
-                else:
-                    _submit(store, sess, pos, text=text, source="typed")
+            answer_widgets(sess, pos, method, wkey, question, submit)
 
 
-def _local_recording(store, sess, question: dict, pos: int, wkey: str) -> None:
+def answer_widgets(sess, pos: int, method: str, wkey: str, question: dict, submit,
+                   seconds: float | None = None) -> None:
+    """The input for one take by ``method``; ``submit(audio=, filename=, text=, source=)``
+    stores it. ``seconds``: the time limit of a local-microphone recording."""
+    s = _state()
+    if method == "browser":
+        rec = st.audio_input("Record your answer", key=f"rec:{wkey}")
+        if rec is not None and rec.file_id not in s["handled_uploads"]:
+            s["handled_uploads"].add(rec.file_id)
+            submit(audio=rec.getvalue(), filename="recording.wav", source="audio")
+    elif method == "upload":
+        up = st.file_uploader("Upload your recorded answer", type=UPLOAD_TYPES,
+                              key=f"upload:{wkey}",
+                              help="WAV, FLAC, MP3, M4A/AAC, OGG/Opus or WebM, e.g. "
+                              "from your phone.")
+        if up is not None and up.file_id not in s["handled_uploads"]:
+            s["handled_uploads"].add(up.file_id)
+            submit(audio=up.getvalue(), filename=up.name, source="upload")
+    elif method == "microphone":
+        _local_recording(question, wkey, submit, seconds)
+    else:
+        with st.form(f"typed:{wkey}"):
+            text = st.text_area("Type your answer", height=200, key=f"text:{wkey}")
+            sent = st.form_submit_button("Submit answer", type="primary")
+        if sent:
+            if not text.strip():
+                st.error("The answer is empty: type it (or record it) first.")
+            else:
+                submit(text=text, source="typed")
+
+
+def _local_recording(question: dict, wkey: str, submit, limit: float | None = None) -> None:
     ok, devices, why = _ui.local_microphones()
     if not ok:
         st.info(why, icon=":material/info:")
@@ -387,24 +478,31 @@ def _local_recording(store, sess, question: dict, pos: int, wkey: str) -> None:
                           index=ids.index(s["mic"]) if s.get("mic") in ids else 0,
                           key=f"micdev:{wkey}")
     s["mic"] = device
-    seconds = st.number_input("Record for (seconds)", min_value=5,
-                              max_value=int(_ui.settings().max_seconds),
-                              value=min(int(question.get("suggested_seconds") or 90),
-                                        int(_ui.settings().max_seconds)),
-                              key=f"micsecs:{wkey}")
+    longest = int(min(limit or _ui.settings().max_seconds, _ui.settings().max_seconds))
+    if limit:
+        seconds = longest
+        st.caption(f"Records for the time limit: {_ui.fmt_seconds(seconds)}.")
+    else:
+        seconds = st.number_input("Record for (seconds)", min_value=5, max_value=longest,
+                                  value=min(int(question.get("suggested_seconds") or 90),
+                                            longest),
+                                  key=f"micsecs:{wkey}")
     if st.button("Record now", type="primary", key=f"micrec:{wkey}"):
         try:
             data = _ui.record_locally(device, float(seconds))
         except InterviewError as exc:
             _ui.show_error(exc, "Recording failed")
             return
-        _submit(store, sess, pos, audio=data, filename="microphone.wav", source="microphone")
+        submit(audio=data, filename="microphone.wav", source="microphone")
 
 
 def _submit(store, sess, pos: int, *, audio: bytes | None = None, filename: str | None = None,
-            text: str | None = None, source: str) -> None:
-    """Save the answer first, then transcribe (with progress), measure and score it."""
-    from interview.practice import submit_answer
+            text: str | None = None, source: str, timing=None, parent=None,
+            follow_up_text: str | None = None) -> None:
+    """Save the answer first, then transcribe (with progress), measure and score it.
+    ``parent``: the main answer when this is the answer to its follow-up
+    (``follow_up_text``)."""
+    from interview.practice import submit_answer, submit_follow_up
 
     s = _state()
     # a model that cannot load still lets the recording be saved, as a failed answer
@@ -414,16 +512,25 @@ def _submit(store, sess, pos: int, *, audio: bytes | None = None, filename: str 
         duration = (_ui.audio_duration(audio, options["max_seconds"]) if audio is not None
                     else None)
         with _ui.progress_status("Transcribing and scoring your answer...", duration) as progress:
-            answer = submit_answer(store, sess.id, pos, audio=audio, filename=filename,
-                                   text=text, source=source, transcriber=transcriber,
-                                   on_segment=progress.on_segment, **options)
+            if parent is not None:
+                answer = submit_follow_up(store, parent.id, follow_up_text or "", audio=audio,
+                                          filename=filename, text=text, source=source,
+                                          transcriber=transcriber, timing=timing,
+                                          on_segment=progress.on_segment, **options)
+            else:
+                answer = submit_answer(store, sess.id, pos, audio=audio, filename=filename,
+                                       text=text, source=source, transcriber=transcriber,
+                                       on_segment=progress.on_segment, timing=timing,
+                                       **options)
             progress.done(answer)
     except InterviewError as exc:
         _ui.show_error(exc, "The answer could not be saved")
         return
     s["again"].discard(f"{sess.id}:{pos}")
     question = sess.questions[pos - 1] if pos <= len(sess.questions) else {}
-    if sess.mode == "interview" and answer.status == "scored" and not question.get("follow_ups"):
+    fmt = _formats.session_format(sess)
+    if sess.mode == "interview" and answer.status == "scored" and (
+            parent is not None or not fmt.recorded_follow_ups or not question.get("follow_ups")):
         _go_next(pos)  # otherwise the interviewer's follow-up comes first (show_answer)
     st.rerun()
 
@@ -438,15 +545,22 @@ def show_answer(store, sess, answer, pos: int, total: int) -> None:
         _ui.render_answer_feedback(store, answer)
     else:
         st.success("Answer saved. Feedback comes at the end of the interview.")
+    fmt = _formats.session_format(sess)
     if answer.status == "scored":
-        follow_up(sess.questions[pos - 1], sess.mode)
+        if fmt.recorded_follow_ups and sess.questions[pos - 1].get("follow_ups"):
+            if not recorded_follow_up(store, sess, answer, pos):
+                return  # the follow-up is being answered
+        elif sess.mode == "practice":
+            follow_up(sess.questions[pos - 1], sess.mode)
 
     attempts = sess.attempts.get(pos, [])
     if len(attempts) > 1:
         _ui.render_attempts(attempts)
 
     c1, c2, _ = st.columns([1, 1, 3])
-    if c1.button("Record again", key=f"again:{key}", icon=":material/replay:"):
+    if fmt.one_take:
+        c1.caption("One take, as on the day.")
+    elif c1.button("Record again", key=f"again:{key}", icon=":material/replay:"):
         s["again"].add(key)
         s["nonce"][key] = _nonce(sess.id, pos) + 1
         st.rerun()
@@ -504,6 +618,12 @@ def session_end(store, sess) -> None:
                     _ui.render_answer_feedback(store, answer)
                 else:
                     _failed_answer(store, answer)
+                for reply in answer.follow_up_answers:
+                    st.markdown(f"##### Follow-up: {reply.question_text}")
+                    if reply.status == "scored":
+                        _ui.render_answer_feedback(store, reply)
+                    else:
+                        _failed_answer(store, reply)
     unanswered = [i + 1 for i in range(len(sess.questions)) if sess.answer_at(i + 1) is None]
     if unanswered:
         st.info("Not answered: question " + ", ".join(map(str, unanswered)) + ".")

@@ -48,6 +48,8 @@ class AppSettings:
     max_seconds: int = 600
     #: keep filler words in the transcript (verbatim mode)
     verbatim: bool = True
+    #: read questions aloud (with a voice on this computer) in the interview formats
+    voice: bool = True
 
     @classmethod
     def path(cls) -> Path:
@@ -71,7 +73,7 @@ class AppSettings:
 
 
 #: settings each user chooses for themselves (this browser session), never process-wide
-USER_FIELDS = ("max_seconds", "verbatim")
+USER_FIELDS = ("max_seconds", "verbatim", "voice")
 _USER_STATE = "user_settings"
 
 
@@ -86,9 +88,13 @@ def settings() -> AppSettings:
     return replace(saved, **{k: v for k, v in mine.items() if k in USER_FIELDS})
 
 
-def set_user_settings(*, max_seconds: int, verbatim: bool) -> None:
-    """This user's longest recording and verbatim mode (other users keep their own)."""
-    st.session_state[_USER_STATE] = {"max_seconds": int(max_seconds), "verbatim": bool(verbatim)}
+def set_user_settings(*, max_seconds: int, verbatim: bool, voice: bool | None = None) -> None:
+    """This user's longest recording, verbatim mode and interviewer's voice (other users
+    keep their own)."""
+    mine = {"max_seconds": int(max_seconds), "verbatim": bool(verbatim)}
+    if voice is not None:
+        mine["voice"] = bool(voice)
+    st.session_state[_USER_STATE] = mine
 
 
 def shared_server() -> bool:
@@ -321,6 +327,10 @@ def all_evidence(score: dict) -> list[dict]:
 def render_scores(score: dict, answer=None) -> None:
     """Each criterion with its score, band, evidence and tips (and a coach's override)."""
     for crit in score.get("criteria", []):
+        if crit.get("score") is None:  # a criterion this question does not assess
+            st.markdown(f"**{crit.get('name', crit.get('id'))}**: not assessed"
+                        + (f" · {crit['band_description']}" if crit.get("band_description") else ""))
+            continue
         value = float(crit.get("score", 0))
         override = answer.override(crit.get("id")) if answer is not None and hasattr(
             answer, "override") else None
@@ -385,6 +395,9 @@ def render_answer_feedback(store, answer) -> None:
     head = st.columns([1, 3])
     if overall is not None:
         head[0].metric("Overall", f"{float(overall):.1f} / 5")
+    if "off_topic" in (scores.get("flags") or []):
+        st.warning("This answer does not address the question that was asked, so its overall "
+                   "is capped. See the Relevance tip below.")
     if answer.audio_path:
         path = store.audio_file(answer)
         if path is not None and path.is_file():

@@ -38,6 +38,7 @@ from interview.emails import (  # noqa: E402
     to_eml,
 )
 from interview.errors import InterviewError  # noqa: E402
+from interview.match_rules import check_email  # noqa: E402
 from interview.profile import COUNTRY_NAMES, SPECIALTIES, make_profile  # noqa: E402
 
 FROM_TITLE = "From the title"
@@ -68,8 +69,10 @@ def naive(dt: datetime | None) -> datetime | None:
     return dt.replace(tzinfo=None) if dt is not None else None
 
 
-def record_to_draft(rec, subject: str, body: str, to_email: str) -> EmailDraft:
+def record_to_draft(rec, subject: str, body: str, to_email: str,
+                    country: str = "us") -> EmailDraft:
     return EmailDraft(
+        country=country,
         to=rec.interviewer_name, to_email=to_email or "", subject=subject, body=body,
         tone=rec.tone or "", send_by=naive(rec.send_by) or datetime.now(),
         word_count=count_words(body), detail=rec.detail or "",
@@ -325,6 +328,12 @@ def show_draft(key: str, draft: EmailDraft, record=None) -> None:
             notes.append("No email address in your signature: add one so they can reply.")
         for w in notes:
             st.warning(w if w.startswith("No email") else md(w))
+        # the Match communication rules, checked again on every edit
+        for w in check_email(subject, body, draft.country):
+            if w.level == "not_allowed":
+                st.error(md(w.message()), icon=":material/gpp_bad:")
+            else:
+                st.info(md(w.message()), icon=":material/info:")
         current = EmailDraft(**{**draft.__dict__, "to_email": to_email.strip(),
                                 "subject": subject, "body": body, "word_count": words})
         with st.expander("Copy"):
@@ -345,6 +354,7 @@ def show_draft(key: str, draft: EmailDraft, record=None) -> None:
 
 
 for rec in records:
-    show_draft(rec.id, record_to_draft(rec, rec.subject, rec.body, rec.interviewer_email or ""), rec)
+    show_draft(rec.id, record_to_draft(rec, rec.subject, rec.body, rec.interviewer_email or "",
+                                       profile.country if profile is not None else "us"), rec)
 for n, d in enumerate(unsaved_drafts):
     show_draft(f"unsaved{n}", d)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from app_pages import _flow, _ui
 from interview.errors import InterviewError
+from interview.formats import FORMATS
 
 st.title("History")
 
@@ -28,7 +29,7 @@ for s in sessions:
         "Date": s.created_at.strftime("%Y-%m-%d %H:%M") if s.created_at else "",
         "Applicant": s.applicant_name,
         "Program": s.program_name,
-        "Mode": s.mode,
+        "Format": FORMATS[s.format_id].label if s.format_id in FORMATS else s.format_id,
         "Answered": f"{answered} / {len(s.questions)}",
         "Overall": s.overall,
         "Reviewed": "yes" if s.reviewed else "",

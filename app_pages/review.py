@@ -15,6 +15,7 @@ from app_pages import _access, _ui
 from interview.access import can_review
 from interview.reports import md_escape
 from interview.errors import InterviewError, NotFound
+from interview.formats import FORMATS
 
 st.title("Coach review")
 
@@ -75,7 +76,7 @@ st.dataframe(
             "Date": _when(s.created_at),
             "Applicant": s.applicant_name,
             "Program": s.program_name,
-            "Mode": s.mode,
+            "Format": FORMATS[s.format_id].label if s.format_id in FORMATS else s.format_id,
             "Answers": len(s.answers),
             "Overall": s.overall,
             "Reviewed": f"yes ({s.reviewed_by or 'coach'})" if s.reviewed else "no",

@@ -40,17 +40,23 @@ with st.form("settings"):
     )
     verbatim = st.checkbox("Verbatim transcription (keep um, uh...)", value=current.verbatim,
                            key="settings_verbatim")
+    voice = st.checkbox("Read questions aloud in interview formats", value=current.voice,
+                        key="settings_voice",
+                        help="The interviewer's voice: your browser reads each question with a "
+                        "voice installed on this computer (never an online voice). The "
+                        "question is always shown too.")
     if shared:
         st.caption("The speech model is shared by everyone using this app; the longest "
                    "recording and verbatim mode are yours only.")
     saved = st.form_submit_button("Save settings", type="primary")
 
 if saved:
-    _ui.set_user_settings(max_seconds=int(max_seconds), verbatim=verbatim)
+    _ui.set_user_settings(max_seconds=int(max_seconds), verbatim=verbatim, voice=voice)
     defaults = _ui.AppSettings.load()
     defaults.backend, defaults.model = backend, model.strip()
     if not shared:  # a single user: keep these as the defaults for the next start too
         defaults.max_seconds, defaults.verbatim = int(max_seconds), verbatim
+        defaults.voice = voice
     defaults.save()
     st.success("Settings saved. The model loads again on the next answer if it changed.")
     _ui.start_model_loading()

@@ -19,13 +19,14 @@ import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Union
 
 import jinja2
 import yaml
 from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError,
+                      field_validator)
 
 from .errors import BankError, validation_problems
 from .paths import bank_dir
@@ -48,6 +49,7 @@ CATEGORIES: tuple[str, ...] = (
     "research",
     "teaching",
     "wellness",
+    "mmi",
 )
 
 #: Display names for categories (UI, readable CLI output).
@@ -67,6 +69,7 @@ CATEGORY_LABELS: dict[str, str] = {
     "research": "Research",
     "teaching": "Teaching",
     "wellness": "Wellness",
+    "mmi": "MMI station",
 }
 
 Kind = Literal["opening", "motivation", "behavioural", "scenario", "knowledge", "applicant_questions"]
@@ -135,6 +138,37 @@ def _jinja_message(exc: jinja2.TemplateError) -> str:
 
 # --------------------------------------------------------------------------- the model
 
+class FollowUp(BaseModel):
+    """A follow-up with a trigger: asked when the answer mentions (or misses) a concept.
+
+    Each entry of ``mentions`` / ``misses`` is a concept group id of the program's country
+    lexicon (``rubrics/lexicons/<country>.yaml``, e.g. ``us_clinical_experience``) or, if
+    no group has that id, a plain phrase ("externship")."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    text: str = Field(min_length=1, description="Jinja2 template")
+    mentions: list[str] = Field(default_factory=list)
+    misses: list[str] = Field(default_factory=list)
+
+    @field_validator("mentions", "misses", mode="before")
+    @classmethod
+    def _concepts(cls, v):
+        if v is None:
+            return []
+        if isinstance(v, str):
+            v = [v]
+        if isinstance(v, list) and any(not isinstance(x, str) or not x.strip() for x in v):
+            raise ValueError("every concept must be a non-empty text (a lexicon group id or a phrase)")
+        return v
+
+    def trigger(self) -> dict | None:
+        """``{"mentions": [...], "misses": [...]}``, or None for a follow-up without one."""
+        if not self.mentions and not self.misses:
+            return None
+        return {"mentions": list(self.mentions), "misses": list(self.misses)}
+
+
 class Question(BaseModel):
     """One interview question as written in the bank (texts are unrendered templates)."""
 
@@ -149,8 +183,16 @@ class Question(BaseModel):
     specialties: list[str] = Field(default_factory=list)
     features: list[str] = Field(default_factory=list)
     suggested_seconds: int = Field(default=120, ge=15, le=600)
-    follow_ups: list[str] = Field(default_factory=list)
+    follow_ups: list[Annotated[Union[Annotated[str, Tag("text")],
+                                     Annotated[FollowUp, Tag("with trigger")]],
+                               Discriminator(lambda v: "text" if isinstance(v, str)
+                                             else "with trigger")]] = Field(default_factory=list)
     look_for: str = Field(min_length=1)
+    #: criteria this question assesses beyond the defaults of its kind and category (e.g. a
+    #: wellness question about adjusting to the local medical culture invites
+    #: local_system_familiarity), and criteria it does not assess although the defaults would
+    assesses: list[str] = Field(default_factory=list)
+    not_assessed: list[str] = Field(default_factory=list)
 
     @field_validator("id")
     @classmethod
@@ -209,6 +251,22 @@ class Question(BaseModel):
                 raise ValueError(f"unknown feature {bad[0]!r}; allowed: {', '.join(FEATURES)}")
         return v
 
+    @field_validator("assesses", "not_assessed", mode="before")
+    @classmethod
+    def _criteria(cls, v):
+        if v is None:
+            return []
+        if isinstance(v, str):
+            v = [v]
+        if isinstance(v, list):
+            from .rubric import _registered
+
+            known = _registered()
+            bad = [c for c in v if c not in known]
+            if bad:
+                raise ValueError(f"unknown criterion {bad[0]!r}; known: {', '.join(sorted(known))}")
+        return v
+
     @field_validator("look_for")
     @classmethod
     def _look_for(cls, v: str) -> str:
@@ -224,11 +282,26 @@ class Question(BaseModel):
             return []
         if isinstance(v, str):
             v = [v]
-        if isinstance(v, list) and any(not isinstance(x, str) or not x.strip() for x in v):
-            raise ValueError("every follow-up must be a non-empty text")
+        if isinstance(v, list):
+            for x in v:
+                if isinstance(x, dict):
+                    continue  # a follow-up with a trigger, validated as FollowUp
+                if not isinstance(x, str) or not x.strip():
+                    raise ValueError("every follow-up must be a non-empty text, or a mapping "
+                                     "with 'text' and 'mentions' or 'misses'")
         return v
 
     # ------------------------------------------------------------------ behaviour
+
+    @property
+    def follow_up_texts(self) -> list[str]:
+        """The follow-up templates, in bank order."""
+        return [f if isinstance(f, str) else f.text for f in self.follow_ups]
+
+    @property
+    def follow_up_triggers(self) -> list[dict | None]:
+        """Each follow-up's trigger (see :class:`FollowUp`), None where it has none."""
+        return [None if isinstance(f, str) else f.trigger() for f in self.follow_ups]
 
     def suits(self, country: str, specialty: str | None, *, any_specialty: bool = False) -> bool:
         """Whether the question may be asked for a program in ``country`` and ``specialty``.
@@ -251,7 +324,7 @@ class Question(BaseModel):
     def render_follow_ups(self, profile: ProgramProfile, context: dict | None = None) -> list[str]:
         """The follow-up questions for ``profile``."""
         context = context if context is not None else template_context(profile)
-        return [render_template(f, profile, context) for f in self.follow_ups]
+        return [render_template(f, profile, context) for f in self.follow_up_texts]
 
 
 @dataclass(frozen=True)
@@ -436,7 +509,7 @@ def _validate_question(item: dict, name: str, line: int, index: int, problems: l
     ok = True
     for country in q.countries:
         for context in _sample_contexts(country):
-            for fname, source in [("text", q.text)] + [(f"follow_ups.{j}", f) for j, f in enumerate(q.follow_ups)]:
+            for fname, source in [("text", q.text)] + [(f"follow_ups.{j}", f) for j, f in enumerate(q.follow_up_texts)]:
                 try:
                     rendered = _compile(source).render(context)
                 except jinja2.TemplateError as exc:

@@ -89,8 +89,13 @@ class DrawnQuestion:
             "features": list(q.features),
             "suggested_seconds": q.suggested_seconds,
             "follow_ups": list(self.follow_ups),
+            "follow_up_triggers": q.follow_up_triggers,
             "look_for": q.look_for,
         }
+
+
+#: categories asked only by the formats that ask for them (MMI stations: long timed scenarios)
+STATION_CATEGORIES: tuple[str, ...] = ("mmi",)
 
 
 def question_weight(question: Question, profile: ProgramProfile, features: Iterable[str] | None = None) -> float:
@@ -132,6 +137,7 @@ def draw(
     bank: QuestionBank | None = None,
     opening: bool = True,
     exclude_ids: Iterable[str] = (),
+    categories: Iterable[str] | None = None,
 ) -> list[DrawnQuestion]:
     """Pick ``count`` questions for a practice session with the program ``profile``.
 
@@ -143,7 +149,10 @@ def draw(
       :meth:`interview.storage.Store.recent_question_ids` gives them) are avoided, and used
       only if nothing else is left; the opening slots follow :func:`opening_question`;
     - at most one "do you have any questions for us?" question, unless nothing else is left;
-    - the same ``seed`` gives the same list (``seed=None``: a fresh random draw).
+    - the same ``seed`` gives the same list (``seed=None``: a fresh random draw);
+    - ``categories``: draw from these categories only, without the opening trio (an MMI
+      circuit draws stations only); otherwise stations (:data:`STATION_CATEGORIES`) are
+      left to the formats that ask for them.
 
     Returns fewer than ``count`` questions only when the bank has no more that suit.
     """
@@ -155,6 +164,15 @@ def draw(
     exclude_ids = exclude_ids if isinstance(exclude_ids, (set, frozenset)) else list(exclude_ids)
     excluded = set(exclude_ids)
     suiting = bank.suiting(profile.country, profile.specialty)
+    if categories is not None:
+        wanted = set(categories)
+        suiting = [q for q in suiting if q.category in wanted]
+        opening = False
+        if not suiting:
+            raise BankError(f"the question bank has no {' or '.join(sorted(wanted))} questions "
+                            f"for a {profile.country_name} program; add some (question_bank/README.md)")
+    else:
+        suiting = [q for q in suiting if q.category not in STATION_CATEGORIES]
     features = set(profile.all_features)
     weights = {q.id: question_weight(q, profile, features) for q in suiting}
 

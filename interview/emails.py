@@ -47,6 +47,7 @@ from __future__ import annotations
 import re
 import traceback
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, time, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr
@@ -70,6 +71,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from interview.errors import TemplateError, validation_problems
 from interview.paths import templates_dir as default_templates_dir
 from interview.profile import FEATURES, ProgramProfile
+from interview.text import PhraseMatcher, fold, sentence_texts
+from interview.text import words as text_words
 
 #: Words counted above this get a warning on the draft (aim for about 150).
 WORD_LIMIT = 200
@@ -117,7 +120,6 @@ US_STATE_NAMES = {
 }
 
 _HONORIFIC = re.compile(r"^(dr|doctor|prof|professor|mr|mrs|ms|mx)\.?\s+", re.IGNORECASE)
-_WORD = re.compile(r"[A-Za-z0-9À-ÿ]+(?:['’\-][A-Za-z0-9À-ÿ]+)*")
 
 
 # --------------------------------------------------------------------------- records
@@ -451,12 +453,13 @@ class Role:
 
     def matches(self, text: str) -> bool:
         """Whether one of the role's title phrases is in ``text`` (whole words, any case)."""
-        return any(_phrase_rx(t).search(text) for t in self.titles)
+        return bool(_title_matcher(self.titles).find(text or ""))
 
 
-def _phrase_rx(phrase: str) -> re.Pattern[str]:
-    words = [re.escape(w) for w in phrase.split()]
-    return re.compile(r"(?<![\w-])" + r"[\s\-]+".join(words) + r"(?![\w])", re.IGNORECASE)
+@lru_cache(maxsize=256)
+def _title_matcher(titles: tuple[str, ...]) -> PhraseMatcher:
+    """The core's one phrase matcher (whole words, any case, hyphen or space between words)."""
+    return PhraseMatcher(titles, joinable=True)
 
 
 @dataclass
@@ -868,8 +871,8 @@ def _phrase_around(sentence: str, start: int, end: int, max_words: int = 14) -> 
 
 
 def _mission_keywords(profile: ProgramProfile) -> list[str]:
-    words = [w for w in re.findall(r"[A-Za-z][A-Za-z\-]{3,}", profile.mission or "")
-             if w.lower() not in _STOP]
+    words = [w for w in text_words(profile.mission or "")
+             if len(w) >= 4 and w[0].isalpha() and w.lower() not in _STOP]
     seen: list[str] = []
     for w in words:
         if w.lower() not in (s.lower() for s in seen):
@@ -904,7 +907,7 @@ def suggest_details(profile: ProgramProfile, answers: Any = None,
     local_spans = _local_term_spans(profile.country)
     later: list[str] = []
     for text in _answer_texts(answers):
-        for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
+        for sentence in sentence_texts(text):
             m = rx.search(sentence) if rx else None
             if m:
                 phrase = _phrase_around(sentence, m.start(), m.end())
@@ -949,8 +952,8 @@ _EXTRA_STOP = {"how", "what", "want", "like", "there", "here", "about", "would",
 
 
 def _content_words(text: str) -> set[str]:
-    return {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z\-]{3,}", text or "")
-            if w.lower() not in _STOP and w.lower() not in _EXTRA_STOP}
+    return {fold(w) for w in text_words(text or "")
+            if len(w) >= 4 and w[0].isalpha() and fold(w) not in _STOP and fold(w) not in _EXTRA_STOP}
 
 
 def experience_for(detail: str, answers: Any, max_words: int = 16) -> str:
@@ -968,7 +971,7 @@ def experience_for(detail: str, answers: Any, max_words: int = 16) -> str:
         return ""
     wanted = _content_words(detail)
     for text in _answer_texts(answers):
-        for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
+        for sentence in sentence_texts(text):
             flat = " ".join(sentence.split())
             core = detail_norm.removeprefix("how ").removeprefix("i ")
             related = core in flat.lower() or (
@@ -1108,6 +1111,10 @@ def draft_emails(candidate: Candidate, profile: ProgramProfile,
                 f"{words} words: thank-you emails work best at about {WORD_TARGET} words "
                 f"(under {WORD_LIMIT}); shorten the detail or the body"
             )
+        # the Match communication rules, on the draft as rendered (templates are editable)
+        from interview.match_rules import check_email
+
+        warnings.extend(w.message() for w in check_email(subject, body, profile.country))
         if not candidate.email.strip():
             warnings.append("no email address in your signature: add one so they can reply")
         if not person.email.strip():

@@ -5,8 +5,9 @@ HTML-escaped, with each evidence span of the chosen kinds wrapped in
 ``<mark class="hl hl-KIND" style="..." title="LABEL">``. Inline styles make it work in an
 e-mail or a saved report with no stylesheet; the classes let the app restyle it.
 Overlapping spans (a filler inside a run-on sentence, a mission word inside a feature
-phrase) are split into non-overlapping pieces: each piece is coloured by its most specific
-kind (the shortest span) and its title lists every label covering it.
+phrase) are split into non-overlapping pieces by the core's one highlight algorithm
+(:func:`interview.text.layer_spans`, also used by the reports): each piece is coloured by
+its most specific kind (the shortest span) and its title lists every label covering it.
 ``legend_html(kinds)`` renders the matching colour key.
 """
 
@@ -14,6 +15,8 @@ from __future__ import annotations
 
 from html import escape
 from typing import Iterable, Sequence
+
+from .text import layer_spans
 
 #: kind -> (legend label, background colour, text colour). Distinct, readable colours.
 KIND_STYLES: dict[str, tuple[str, str, str]] = {
@@ -27,6 +30,8 @@ KIND_STYLES: dict[str, tuple[str, str, str]] = {
     "program": ("Program name / mission / features", "#a0c4ff", "#0b2a5c"),
     "structure": ("Structure (STAR, opening, close)", "#bdb2ff", "#24135c"),
     "question": ("Your questions", "#ffc6ff", "#4d0a4d"),
+    "vague": ("Abstract wording", "#e2e2e2", "#333333"),
+    "topic": ("On the question's topic", "#d8f3dc", "#1b4332"),
 }
 DEFAULT_STYLE = ("Other", "#e8e8e8", "#222222")
 
@@ -58,23 +63,16 @@ def highlight_html(text: str, evidence: Iterable, kinds: Sequence[str] | None = 
         if e <= s:
             continue
         spans.append((s, e, kind, str(_get(ev, "label") or kind)))
-    if not spans:
-        return escape(text).replace("\n", "<br>\n")
-    cuts = sorted({0, n, *(s for s, _, _, _ in spans), *(e for _, e, _, _ in spans)})
     out: list[str] = []
-    for a, b in zip(cuts, cuts[1:]):
-        if a >= b:
-            continue
-        piece = escape(text[a:b]).replace("\n", "<br>\n")
-        active = [sp for sp in spans if sp[0] <= a and b <= sp[1]]
-        if not active:
+    for layer in layer_spans(n, ((s, e, (s, e, kind, label)) for s, e, kind, label in spans)):
+        piece = escape(text[layer.start:layer.end]).replace("\n", "<br>\n")
+        if not layer.spans:
             out.append(piece)
             continue
         # the most specific (shortest) span decides the colour
-        active.sort(key=lambda sp: (sp[1] - sp[0], sp[0]))
-        kind = active[0][2]
-        kinds_here = list(dict.fromkeys(sp[2] for sp in active))
-        labels = "; ".join(dict.fromkeys(sp[3] for sp in active))
+        kind = layer.spans[0][2]
+        kinds_here = list(dict.fromkeys(sp[2] for sp in layer.spans))
+        labels = "; ".join(dict.fromkeys(sp[3] for sp in layer.spans))
         classes = " ".join(["hl"] + [f"hl-{k}" for k in kinds_here])
         out.append(
             f'<mark class="{escape(classes)}" style="{_style(kind)}" title="{escape(labels)}">{piece}</mark>'

@@ -3,8 +3,9 @@
 ``rubrics/lexicons/us.yaml`` and ``ca.yaml`` list concept groups (id, label, phrases,
 optional case-sensitive abbreviations, ``img_concern``). Coaches extend them without code:
 phrases are plain words, never regular expressions; this module turns them into one
-compiled pattern per file (longest phrase first, whole words, case-insensitive; plurals and
-hyphen/space variants allowed) and reports matches with character offsets.
+phrase matcher per file (the core's one matcher, :mod:`interview.text`: longest phrase
+first, whole words, case- and accent-insensitive; plurals and hyphen/space variants allowed)
+and reports matches with character offsets.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import RubricError, validation_problems
 from .paths import lexicons_dir
+from .text import Doc, PhraseMatcher, as_doc, select_longest
 from .yamlfile import load_cached
 
 COUNTRIES = ("us", "ca")
@@ -85,22 +87,13 @@ class LexiconMatch:
     img_concern: bool
 
 
-_TOKEN_RE = re.compile(r"[A-Za-z0-9À-ÿ]+(?:['’][A-Za-z]+)*")
-_JOINABLE_GAP = re.compile(r"[\s\-./]*")
-
-
-def _key(phrase: str) -> str:
-    """Case-folded phrase with everything but letters and digits removed ("I-PASS" -> "ipass")."""
-    return "".join(t.lower() for t in _TOKEN_RE.findall(phrase.replace("’", "'"))).replace("'", "")
-
-
 class Lexicon:
-    """A parsed lexicon file, indexed for fast n-gram lookup.
+    """A parsed lexicon file with its phrase matchers (:class:`interview.text.PhraseMatcher`).
 
-    Matching walks the answer's words once; at each word it tries the longest phrase first.
-    Phrases match case-insensitively with hyphens, spaces and dots ignored
+    Phrases match case- and accent-insensitively with hyphens, spaces and dots ignored
     ("sub-internship" = "sub internship" = "subinternship"; "U.S." = "US") and an optional
     plural ("-s", "-es", "'s"); abbreviations match case-sensitively ("ED" but not "ed").
+    The longest match wins, whichever list it comes from.
     """
 
     def __init__(self, data: LexiconFile, path: Path):
@@ -108,53 +101,18 @@ class Lexicon:
         self.name = data.name
         self.path = path
         self.groups = {g.id: g for g in data.groups}
-        self._phrases: dict[str, str] = {}
-        self._abbrs: dict[str, str] = {}
-        self._max_len = 1
-        for g in data.groups:
-            for p in g.phrases:
-                self._phrases.setdefault(_key(p), g.id)
-                self._max_len = max(self._max_len, len(_TOKEN_RE.findall(p)))
-            for a in g.abbreviations:
-                self._abbrs.setdefault("".join(_TOKEN_RE.findall(a)).replace("'", ""), g.id)
-                self._max_len = max(self._max_len, len(_TOKEN_RE.findall(a)))
+        self._phrases = PhraseMatcher([(p, g.id) for g in data.groups for p in g.phrases],
+                                      joinable=True, plurals=True)
+        self._abbrs = PhraseMatcher([(a, g.id) for g in data.groups for a in g.abbreviations],
+                                    case_sensitive=True, joinable=True, plurals=True)
 
-    def _lookup(self, key: str, raw: str) -> str | None:
-        for k in (key, key[:-1] if key.endswith("s") else None, key[:-2] if key.endswith("es") else None):
-            if k and k in self._phrases:
-                return self._phrases[k]
-        for r in (raw, raw[:-1] if raw.endswith("s") else None):
-            if r and r in self._abbrs:
-                return self._abbrs[r]
-        return None
-
-    def find(self, text: str) -> list[LexiconMatch]:
+    def find(self, text: "str | Doc") -> list[LexiconMatch]:
         """Every phrase or abbreviation in ``text``, in order, longest match winning."""
-        toks = list(_TOKEN_RE.finditer(text))
-        norms = [m.group().lower().replace("’", "'").replace("'", "") for m in toks]
-        raws = [m.group().replace("’", "'").replace("'", "") for m in toks]
+        doc = as_doc(text)
         found: list[LexiconMatch] = []
-        i, n = 0, len(toks)
-        while i < n:
-            best = None
-            # grow the n-gram while the words are joined only by spaces, hyphens or dots
-            limit = 1
-            while limit < self._max_len and i + limit < n and \
-                    _JOINABLE_GAP.fullmatch(text, toks[i + limit - 1].end(), toks[i + limit].start()):
-                limit += 1
-            for k in range(limit, 0, -1):
-                gid = self._lookup("".join(norms[i:i + k]), "".join(raws[i:i + k]))
-                if gid is not None:
-                    best = (k, gid)
-                    break
-            if best is None:
-                i += 1
-                continue
-            k, gid = best
-            s, e = toks[i].start(), toks[i + k - 1].end()
-            g = self.groups[gid]
-            found.append(LexiconMatch(s, e, text[s:e], gid, g.label, g.img_concern))
-            i += k
+        for m in select_longest(self._phrases.find_all(doc) + self._abbrs.find_all(doc)):
+            g = self.groups[m.payload]
+            found.append(LexiconMatch(m.start, m.end, doc.text[m.start:m.end], g.id, g.label, g.img_concern))
         return found
 
 

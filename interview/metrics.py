@@ -36,6 +36,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import RubricError
 from .paths import lexicons_dir
+from .text import NUMBER_WORDS as _NUMBER_WORDS
+from .text import WORD_RE as _TOKEN_RE
+from .text import Doc, PhraseMatcher, Token, fold, is_number, sentence_of, split_sentences, tokenize
 from .transcript import Word
 from .yamlfile import describe_errors, load_cached
 
@@ -51,17 +54,9 @@ TYPED_WPM = 140.0
 #: length ratio (answer length / suggested time) considered on target
 LENGTH_OK = (0.5, 1.5)
 
-_TOKEN_RE = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)*")
-_NUMBER_WORDS = {
-    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
-    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred",
-    "thousand", "million", "percent", "dozen", "half", "twice", "once",
-}
 #: words that, repeated, are ordinary English ("had had", "that that") rather than a stumble
 _OK_REPEATS = {"had", "that", "very", "really", "so", "no", "bye", "many", "far", "more", "is"}
 _CHAIN_WORDS = {"and", "so", "then", "but"}
-_ABBREV_END = re.compile(r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Dr|Mr|Mrs|Ms|St|Jr|Sr|vs|etc|e\.g|i\.e|No)\.)$")
 
 
 # --------------------------------------------------------------------------------------
@@ -134,23 +129,12 @@ def load_filler_lexicon(path: Path | None = None) -> "_CompiledFillers":
 
 
 class _CompiledFillers:
-    """Phrase entries indexed by first word for fast scanning."""
+    """Filler and hedge phrases, each list in one :class:`interview.text.PhraseMatcher`."""
 
     def __init__(self, lex: FillerLexicon):
         self.lexicon = lex
-        self.fillers = self._index(lex.fillers)
-        self.hedges = self._index(lex.hedges)
-
-    @staticmethod
-    def _index(entries: list[PhraseEntry]) -> dict[str, list[tuple[tuple[str, ...], PhraseEntry]]]:
-        idx: dict[str, list[tuple[tuple[str, ...], PhraseEntry]]] = {}
-        for e in entries:
-            for p in e.phrases:
-                toks = tuple(_norm(t) for t in _TOKEN_RE.findall(p))
-                idx.setdefault(toks[0], []).append((toks, e))
-        for v in idx.values():
-            v.sort(key=lambda pe: -len(pe[0]))  # longest phrase first
-        return idx
+        self.fillers = PhraseMatcher([(p, e) for e in lex.fillers for p in e.phrases])
+        self.hedges = PhraseMatcher([(p, e) for e in lex.hedges for p in e.phrases])
 
 
 # --------------------------------------------------------------------------------------
@@ -240,119 +224,61 @@ class DeliveryMetrics:
         return cls(**d)
 
 
-# --------------------------------------------------------------------------------------
-# Text helpers (also used by the scorer)
-
-
 def _norm(word: str) -> str:
-    return word.lower().replace("’", "'")
-
-
-@dataclass
-class Token:
-    start: int
-    end: int
-    norm: str
-    raw: str
-    sentence: int  # index of its sentence
-    first_in_sentence: bool
-    punct_before: bool  # punctuation between the previous token and this one
-    punct_after: bool
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Character spans of sentences, split after . ! ? (not after "U.S." or "Dr.")."""
-    spans = []
-    start = 0
-    for m in re.finditer(r"[.!?]+(?=[\s\"')\]]|$)|\n\s*\n", text):
-        end = m.end()
-        if m.group().startswith("."):
-            before = text[max(0, m.start() - 12):m.end()]
-            if _ABBREV_END.search(before) and text[m.end():].strip():
-                continue  # "U.S.", "Dr.": not the end of a sentence
-        if text[start:end].strip():
-            spans.append(_strip_span(text, start, end))
-        start = end
-    if text[start:].strip():
-        spans.append(_strip_span(text, start, len(text)))
-    return spans
-
-
-def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
-def tokenize(text: str, sentences: Sequence[tuple[int, int]] | None = None) -> list[Token]:
-    """Word tokens with offsets, sentence index and whether punctuation sits around them."""
-    sentences = list(sentences if sentences is not None else split_sentences(text))
-    tokens: list[Token] = []
-    si = 0
-    prev_end = 0
-    prev_sent = -1
-    for m in _TOKEN_RE.finditer(text):
-        while si < len(sentences) - 1 and m.start() >= sentences[si][1]:
-            si += 1
-        gap = text[prev_end:m.start()]
-        punct = bool(re.search(r"[^\w\s'’]", gap)) and bool(tokens)
-        first = si != prev_sent
-        if tokens:
-            tokens[-1].punct_after = punct or first
-        tokens.append(Token(m.start(), m.end(), _norm(m.group()), m.group(), si, first, punct, False))
-        prev_end = m.end()
-        prev_sent = si
-    if tokens:
-        tokens[-1].punct_after = True
-    return tokens
+    return fold(word)
 
 
 # --------------------------------------------------------------------------------------
 # Matching fillers and hedges
 
 
-def _match_phrases(tokens: list[Token], text: str, index, filler_starts: set[int] | None = None) -> list[tuple[int, int, "PhraseEntry"]]:
-    """(first token, last token, entry) for every phrase that counts in context."""
+def _match_phrases(doc: Doc, matcher: PhraseMatcher, filler_starts: set[int] | None = None) -> list[tuple[int, int, "PhraseEntry"]]:
+    """(first token, last token, entry) for every phrase that counts in context.
+
+    Candidates come from the phrase matcher (every whole-word match); at each word the
+    longest candidate whose context rules hold wins, and matching resumes after it.
+    """
+    tokens = doc.tokens
+    by_first: dict[int, list] = {}
+    for m in matcher.find_all(doc):
+        by_first.setdefault(m.first, []).append(m)
+    for v in by_first.values():
+        v.sort(key=lambda m: (-(m.last - m.first), m.order))
     out = []
     i = 0
     n = len(tokens)
     filler_tokens = filler_starts or set()
     while i < n:
-        cands = index.get(tokens[i].norm)
         matched = False
-        if cands:
-            for toks, entry in cands:
-                k = len(toks)
-                if i + k > n or any(tokens[i + j].norm != toks[j] for j in range(k)):
-                    continue
-                if k > 1 and any(tokens[i + j].sentence != tokens[i].sentence for j in range(k)):
-                    continue
-                last = i + k - 1
-                if entry.lowercase_only and any(tokens[i + j].raw != tokens[i + j].raw.lower() for j in range(k)):
-                    continue
-                prev_tok = tokens[i - 1] if i > 0 and not tokens[i].first_in_sentence else None
-                next_tok = tokens[last + 1] if last + 1 < n and tokens[last + 1].sentence == tokens[last].sentence else None
-                if prev_tok is not None and not tokens[i].punct_before and prev_tok.norm in entry.not_after:
-                    continue
-                if next_tok is not None and not tokens[last].punct_after and next_tok.norm in entry.not_before:
-                    continue
-                after_filler = prev_tok is not None and (i - 1) in filler_tokens
-                at_start = tokens[i].first_in_sentence or after_filler
-                if entry.position == "sentence_start" and not at_start:
-                    continue
-                if entry.position == "set_off" and not (
-                    at_start or tokens[i].punct_before or tokens[last].punct_after
-                    or (last + 1) in filler_tokens
-                ):
-                    continue
-                out.append((i, last, entry))
-                for j in range(i, last + 1):
-                    filler_tokens.add(j)
-                i = last + 1
-                matched = True
-                break
+        for cand in by_first.get(i, ()):
+            entry = cand.payload
+            last = cand.last
+            k = last - i + 1
+            if k > 1 and any(tokens[i + j].sentence != tokens[i].sentence for j in range(k)):
+                continue
+            if entry.lowercase_only and any(tokens[i + j].raw != tokens[i + j].raw.lower() for j in range(k)):
+                continue
+            prev_tok = tokens[i - 1] if i > 0 and not tokens[i].first_in_sentence else None
+            next_tok = tokens[last + 1] if last + 1 < n and tokens[last + 1].sentence == tokens[last].sentence else None
+            if prev_tok is not None and not tokens[i].punct_before and prev_tok.norm in entry.not_after:
+                continue
+            if next_tok is not None and not tokens[last].punct_after and next_tok.norm in entry.not_before:
+                continue
+            after_filler = prev_tok is not None and (i - 1) in filler_tokens
+            at_start = tokens[i].first_in_sentence or after_filler
+            if entry.position == "sentence_start" and not at_start:
+                continue
+            if entry.position == "set_off" and not (
+                at_start or tokens[i].punct_before or tokens[last].punct_after
+                or (last + 1) in filler_tokens
+            ):
+                continue
+            out.append((i, last, entry))
+            for j in range(i, last + 1):
+                filler_tokens.add(j)
+            i = last + 1
+            matched = True
+            break
         if not matched:
             i += 1
     return out
@@ -419,15 +345,16 @@ def compute_metrics(
     """Measure one answer. ``words`` (timed words) turn on the timing figures."""
     text = text or ""
     lex = load_filler_lexicon(lexicon_path)
-    sent_spans = split_sentences(text)
-    tokens = tokenize(text, sent_spans)
+    doc = Doc(text)
+    sent_spans = doc.sentences
+    tokens = doc.tokens
     timed_words = [w for w in (words or []) if _TOKEN_RE.search(w.word or "")]
     timed = bool(timed_words)
     token_times, word_tok = _align(tokens, timed_words) if timed else (None, None)
 
-    filler_matches = _match_phrases(tokens, text, lex.fillers)
+    filler_matches = _match_phrases(doc, lex.fillers)
     filler_tok = {j for a, b, _ in filler_matches for j in range(a, b + 1)}
-    hedge_matches = _match_phrases(tokens, text, lex.hedges, set())
+    hedge_matches = _match_phrases(doc, lex.hedges, set())
     fillers = _occurrences(filler_matches, tokens, text, token_times)
     hedges = _occurrences(hedge_matches, tokens, text, token_times)
     repetitions = _repetitions(tokens, text, token_times)
@@ -448,8 +375,7 @@ def compute_metrics(
     n_content = n_words - len(filler_tok)
     n_sent = len(sentences)
 
-    numbers = sum(1 for t in tokens if t.norm.isdigit() or t.norm in _NUMBER_WORDS
-                  or re.fullmatch(r"\d+(st|nd|rd|th|s)?", t.norm))
+    numbers = sum(1 for t in tokens if is_number(t.norm))
 
     per100 = (lambda c: round(100.0 * c / n_words, 2) if n_words else 0.0)
     filler_counts: dict[str, int] = {}
@@ -526,14 +452,3 @@ def compute_metrics(
         m.length_ratio = round(ratio, 2)
         m.length_verdict = "short" if ratio < LENGTH_OK[0] else "long" if ratio > LENGTH_OK[1] else "ok"
     return m
-
-
-def sentence_of(offset: int, sentences: Iterable[tuple[int, int]]) -> int:
-    """Index of the sentence span containing ``offset`` (or the last one before it)."""
-    idx = 0
-    for i, (s, _e) in enumerate(sentences):
-        if s <= offset:
-            idx = i
-        else:
-            break
-    return idx

@@ -33,7 +33,9 @@ SegmentCallback = Callable[[Segment], Any]
 
 def question_record(drawn: Any) -> dict:
     """The question as asked, as stored with the session and each answer: ``id``, ``text``,
-    ``category``, ``kind``, ``suggested_seconds``, ``follow_ups``, ``look_for``.
+    ``category``, ``kind``, ``suggested_seconds``, ``follow_ups``, ``follow_up_triggers``
+    (aligned with ``follow_ups``: see :func:`interview.followups.choose_follow_up`),
+    ``look_for``.
 
     ``drawn`` is a :class:`interview.draw.DrawnQuestion` or such a dict already."""
     if isinstance(drawn, Mapping):
@@ -51,6 +53,7 @@ def question_record(drawn: Any) -> dict:
         "kind": d.get("kind"),
         "suggested_seconds": d.get("suggested_seconds"),
         "follow_ups": list(d.get("follow_ups") or []),
+        "follow_up_triggers": list(d.get("follow_up_triggers") or []),
         "look_for": d.get("look_for"),
     }
 
@@ -66,18 +69,28 @@ def _profile_record(store: Store, profile: ProgramProfile | ProfileRecord | str,
 
 def start_session(store: Store, applicant: ApplicantRecord | str | None,
                   profile: ProgramProfile | ProfileRecord | str, count: int = 5,
-                  seed: int | None = None, mode: str = "practice", *,
+                  seed: int | None = None, mode: str | None = None, *,
                   question_ids: Iterable[str] | None = None, bank=None,
-                  avoid_recent: bool = True) -> SessionRecord:
+                  avoid_recent: bool = True, format: str | None = None) -> SessionRecord:
     """Draw ``count`` questions for ``profile`` and store a new session with them.
 
     ``applicant``: a record, an applicant id, or None. ``profile``: a ProgramProfile (saved,
     or reused if identical), a ProfileRecord, or a profile id. ``question_ids``: ask exactly
     these questions (in this order) instead of drawing. A ``seed`` of None picks one at
     random and stores it, so the draw can be reproduced. Questions the applicant answered
-    recently are avoided while the bank has others."""
+    recently are avoided while the bank has others. ``format``: the session format
+    (:mod:`interview.formats`: practice, panel, svi, mmi); it sets the mode (feedback after
+    each answer or at the end) and, for MMI, draws stations only. Without a format,
+    ``mode`` "interview" is a panel interview."""
     from .bank import load_bank
     from .draw import draw, render
+    from .formats import LEGACY, get_format
+
+    if format is None:
+        format = LEGACY.get(mode or "practice")
+        if format is None:
+            raise StorageError(f"unknown mode {mode!r}: use 'practice' or 'interview'")
+    fmt = get_format(format)
 
     applicant_id = applicant.id if isinstance(applicant, ApplicantRecord) else applicant
     if applicant_id is not None:
@@ -95,9 +108,10 @@ def start_session(store: Store, applicant: ApplicantRecord | str | None,
         if count < 1:
             raise StorageError(f"a session needs at least one question, got {count}")
         exclude = store.recent_question_ids(applicant_id, RECENT_LIMIT) if avoid_recent else []
-        drawn = draw(program, count=count, seed=seed, bank=bank, exclude_ids=exclude)
-    return store.create_session(applicant_id, prof.id, mode=mode, seed=seed,
-                                questions=[question_record(d) for d in drawn])
+        drawn = draw(program, count=count, seed=seed, bank=bank, exclude_ids=exclude,
+                     categories=fmt.categories)
+    return store.create_session(applicant_id, prof.id, mode=fmt.mode, seed=seed,
+                                questions=[question_record(d) for d in drawn], format=fmt.id)
 
 
 def _error_message(exc: BaseException) -> str:
@@ -122,7 +136,7 @@ def submit_answer(store: Store, session_id: str, position: int, drawn_question: 
                   audio: bytes | str | os.PathLike | None = None, filename: str | None = None,
                   text: str | None = None, source: str | None = None, transcriber=None,
                   on_segment: SegmentCallback | None = None, max_seconds: float | None = None,
-                  verbatim: bool = True) -> AnswerRecord:
+                  verbatim: bool = True, timing=None) -> AnswerRecord:
     """Save one answer (a new attempt at ``position``), then transcribe, measure and score it.
 
     ``drawn_question``: a DrawnQuestion or a question dict (see :func:`question_record`);
@@ -132,7 +146,9 @@ def submit_answer(store: Store, session_id: str, position: int, drawn_question: 
     text, 'upload' for audio). ``transcriber`` defaults to the cached
     ``get_transcriber()``; ``on_segment`` is called with each transcribed segment.
     ``max_seconds``: refuse a longer recording (None: :func:`interview.audio.default_max_seconds`);
-    ``verbatim``: keep filler words (um, uh) in the transcript.
+    ``verbatim``: keep filler words (um, uh) in the transcript. ``timing``: an
+    :class:`interview.formats.AnswerTiming` of a timed take (stored with the answer; a
+    timed-out take is saved and scored like any other).
 
     Returns the stored answer: status 'scored', or 'failed' with ``error`` (the audio is
     kept; call :func:`retry_answer`). Raises only if the answer cannot be saved at all."""
@@ -151,9 +167,38 @@ def submit_answer(store: Store, session_id: str, position: int, drawn_question: 
         category=q["category"], kind=q["kind"], suggested_seconds=q["suggested_seconds"],
         follow_ups=q["follow_ups"], look_for=q["look_for"], source=source,
         audio=audio, filename=filename, text=None if audio is not None else text,
+        timing=timing,
     )
     return _process(store, answer, transcriber=transcriber, on_segment=on_segment,
                     question=question_obj, max_seconds=max_seconds, verbatim=verbatim)
+
+
+def submit_follow_up(store: Store, parent_answer_id: str, follow_up_text: str, *,
+                     follow_up: int = 1, audio: bytes | str | os.PathLike | None = None,
+                     filename: str | None = None, text: str | None = None,
+                     source: str | None = None, transcriber=None,
+                     on_segment: SegmentCallback | None = None,
+                     max_seconds: float | None = None, verbatim: bool = True,
+                     timing=None) -> AnswerRecord:
+    """Save the answer to the interviewer's follow-up (number ``follow_up``, from 1) as a
+    child of its main answer, then transcribe, measure and score it like any answer: the
+    same rubric, for the kind of question the follow-up is (inferred from its text).
+    Arguments as for :func:`submit_answer`; raises only if it cannot be saved at all."""
+    follow_up_text = (follow_up_text or "").strip()
+    if not follow_up_text:
+        raise StorageError("the follow-up question is empty")
+    if text is not None and audio is None and not text.strip():
+        raise StorageError("the typed answer is empty; type your answer or record it")
+    parent = store.get_answer(parent_answer_id)
+    answer = store.add_answer(
+        parent.session_id, parent.position, question_id=None, question_text=follow_up_text,
+        category=parent.category, kind=None, suggested_seconds=None, follow_ups=[],
+        look_for=None, source=source, audio=audio, filename=filename,
+        text=None if audio is not None else text, parent_answer_id=parent.id,
+        follow_up=follow_up, timing=timing,
+    )
+    return _process(store, answer, transcriber=transcriber, on_segment=on_segment,
+                    question=follow_up_text, max_seconds=max_seconds, verbatim=verbatim)
 
 
 def retry_answer(store: Store, answer_id: str, transcriber=None,

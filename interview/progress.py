@@ -119,12 +119,13 @@ def session_point(session: Any) -> SessionPoint:
 
 
 def criterion_names(sessions: Iterable[Any]) -> dict[str, str]:
-    """criterion id -> name, from the stored scores, in first-seen order."""
+    """criterion id -> name, from the stored scores, in first-seen order (criteria never
+    assessed, score None, are left out)."""
     names: dict[str, str] = {}
     for s in sessions:
         for a in s.answers:
             for c in a.criteria:
-                if c.get("id") and c["id"] not in names:
+                if c.get("id") and c["id"] not in names and c.get("score") is not None:
                     names[c["id"]] = c.get("name") or c["id"]
     return names
 

@@ -115,6 +115,16 @@ class AnswerView:
     metrics: dict = field(default_factory=dict)
     comments: list[CommentView] = field(default_factory=list)
     audio_path: str | None = None
+    #: how the take was timed (interview.formats): read_seconds, answer_seconds (from the
+    #: real start of recording), read_limit, answer_limit, timed_out; empty when untimed
+    timing: dict = field(default_factory=dict)
+    #: the answers to the interviewer's follow-ups, shown with this answer
+    follow_ups: list["AnswerView"] = field(default_factory=list)
+
+    @property
+    def timing_text(self) -> str:
+        """"Read 0:28 of 0:30 · answered 3:00 of 3:00, stopped at the time limit"."""
+        return timing_text(self.timing)
 
     @property
     def delivery(self) -> list[DeliveryFigure]:
@@ -195,6 +205,11 @@ class Report:
             a_dict["delivery"] = [asdict(f) for f in a_view.delivery]
             for c_view, c_dict in zip(a_view.criteria, a_dict["criteria"]):
                 c_dict["score"] = c_view.score
+            a_dict["timing_text"] = a_view.timing_text
+            for f_view, f_dict in zip(a_view.follow_ups, a_dict["follow_ups"]):
+                f_dict["timing_text"] = f_view.timing_text
+                for c_view, c_dict in zip(f_view.criteria, f_dict["criteria"]):
+                    c_dict["score"] = c_view.score
         for dv, dd in zip(self.comparison.deltas, d["comparison"]["deltas"]):
             dd["delta"] = dv.delta
         return d
@@ -240,20 +255,25 @@ def delivery_figures(metrics: dict | None) -> list[DeliveryFigure]:
 
 
 def _spans(text: str, evidence: Iterable[dict], kinds: Iterable[str]) -> list[tuple[int, int, str]]:
-    """Non-overlapping (start, end, kind) spans inside ``text``, earliest first."""
+    """Non-overlapping (start, end, kind) pieces inside ``text``, earliest first.
+
+    Overlapping evidence is cut by the same algorithm as the app's highlighter
+    (:func:`interview.text.layer_spans`): each piece takes its most specific (shortest) kind.
+    """
+    from .text import layer_spans
+
     kinds = set(kinds)
-    spans = sorted(
-        (int(e["start"]), int(e["end"]), e.get("kind", ""))
-        for e in evidence
-        if e.get("kind") in kinds and e.get("start") is not None and e.get("end") is not None
-    )
+    spans = [(int(e["start"]), int(e["end"]), e.get("kind", ""))
+             for e in evidence
+             if e.get("kind") in kinds and e.get("start") is not None and e.get("end") is not None]
     out: list[tuple[int, int, str]] = []
-    last = 0
-    for start, end, kind in spans:
-        if start < last or start >= end or end > len(text):
+    for layer in layer_spans(len(text), spans):
+        if not layer.spans:
             continue
-        out.append((start, end, kind))
-        last = end
+        if out and out[-1][1] == layer.start and out[-1][2] == layer.spans[0]:
+            out[-1] = (out[-1][0], layer.end, layer.spans[0])  # one mark, not "**a****b**"
+        else:
+            out.append((layer.start, layer.end, layer.spans[0]))
     return out
 
 
@@ -447,6 +467,35 @@ def _comment_view(c: Any) -> CommentView:
     return CommentView(text=c.body, author=c.author or "", created_at=format_date(c.created_at))
 
 
+def _clock(seconds: float) -> str:
+    s = int(round(seconds))
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def timing_text(timing: dict | None) -> str:
+    """The timers of one take in words (empty when it was not timed)."""
+    t = timing or {}
+    parts = []
+    if t.get("read_seconds") is not None:
+        parts.append(f"read {_clock(t['read_seconds'])}"
+                     + (f" of {_clock(t['read_limit'])}" if t.get("read_limit") else ""))
+    if t.get("answer_seconds") is not None:
+        parts.append(f"answered {_clock(t['answer_seconds'])}"
+                     + (f" of {_clock(t['answer_limit'])}" if t.get("answer_limit") else ""))
+    text = " · ".join(parts)
+    if t.get("timed_out"):
+        text += (", " if text else "") + "stopped at the time limit"
+    return text[:1].upper() + text[1:] if text else ""
+
+
+def _timing(answer: Any) -> dict:
+    keys = ("read_seconds", "answer_seconds", "read_limit", "answer_limit")
+    out = {k: getattr(answer, k, None) for k in keys if getattr(answer, k, None) is not None}
+    if getattr(answer, "timed_out", False):
+        out["timed_out"] = True
+    return out
+
+
 def answer_view(answer: Any, store: Any = None) -> AnswerView:
     """The report block of one stored answer (``interview.storage.AnswerRecord``)."""
     criteria = []
@@ -481,6 +530,8 @@ def answer_view(answer: Any, store: Any = None) -> AnswerView:
         metrics=dict(answer.metrics or {}),
         comments=[_comment_view(c) for c in answer.comments],
         audio_path=audio,
+        timing=_timing(answer),
+        follow_ups=[answer_view(f, store) for f in getattr(answer, "follow_up_answers", [])],
     )
 
 
@@ -551,6 +602,7 @@ def build_report(store: Any, session_id: str, *, bank: Any = None) -> Report:
             "created_at": session.created_at.isoformat() if session.created_at else None,
             "finished_at": session.finished_at.isoformat() if session.finished_at else None,
             "mode": session.mode, "reviewed": session.reviewed,
+            "format": session.format_id, "format_label": _format_label(session.format_id),
             "reviewed_at": format_date(session.reviewed_at),
             "reviewed_by": session.reviewed_by or "", "overall": session.overall,
         },
@@ -594,6 +646,13 @@ def build_report(store: Any, session_id: str, *, bank: Any = None) -> Report:
     return report
 
 
+def _format_label(format_id: str) -> str:
+    from .formats import FORMATS
+
+    fmt = FORMATS.get(format_id)
+    return fmt.label if fmt else format_id
+
+
 def _categories(session: Any, bank: Any) -> list[str]:
     from .progress import bank_categories
 
@@ -604,7 +663,8 @@ def _criterion_names(session: Any, answers: list[AnswerView]) -> dict[str, str]:
     names: dict[str, str] = {}
     for a in answers:
         for c in a.criteria:
-            names.setdefault(c.id, c.name)
+            if c.score is not None:  # a criterion no answer was assessed on has no series
+                names.setdefault(c.id, c.name)
     return names
 
 

@@ -26,34 +26,17 @@ from .yamlfile import load_cached
 KINDS = ("opening", "motivation", "behavioural", "scenario", "knowledge", "applicant_questions")
 
 #: the criteria the scorer knows, with the signals it can measure for each and the cue lists
-#: (plain phrases) each criterion's file must provide
-KNOWN_SIGNALS: dict[str, set[str]] = {
-    "clarity": {
-        "filler_per_minute", "filler_per_100_words", "hedge_per_100_words", "repetition_count",
-        "mean_sentence_length", "run_on_count", "words_per_minute", "pauses_over_2s",
-        "mid_sentence_pauses", "length_ratio", "specifics_per_100_words",
-    },
-    "local_system_familiarity": {
-        "concept_groups", "coverage", "grounded_groups", "grounding_ratio", "residency_tie", "img_concerns",
-    },
-    "program_fit": {
-        "name_used", "mission_terms", "features_meaningful", "meaningful_ratio", "specific_reasons",
-    },
-    "structure": {
-        "star_parts", "action_detail", "learned", "opening_direct", "body_support", "close",
-        "sentence_count",
-    },
-    "questions_quality": {
-        "question_count", "specific_questions", "generic_share", "goal_link",
-    },
-}
-REQUIRED_CUES: dict[str, set[str]] = {
-    "clarity": set(),
-    "local_system_familiarity": {"first_person", "experience", "residency_tie", "residency_words"},
-    "program_fit": {"first_person", "intent", "name_stopwords", "mission_stopwords"},
-    "structure": {"situation", "task", "action", "result", "learned", "close", "example"},
-    "questions_quality": {"generic_topics", "research", "goal_link", "question_starts"},
-}
+#: (plain phrases) each criterion's file must provide. Filled by the scorer's criterion
+#: modules when they register (``interview.scoring.registry.register``).
+KNOWN_SIGNALS: dict[str, set[str]] = {}
+REQUIRED_CUES: dict[str, set[str]] = {}
+
+
+def _registered() -> dict[str, set[str]]:
+    """The criteria registered by the scorer's modules (imported on first use)."""
+    if not KNOWN_SIGNALS:
+        from . import scoring  # noqa: F401  - registers every criterion module
+    return KNOWN_SIGNALS
 
 Number = Union[int, float]
 
@@ -164,6 +147,17 @@ class Band(BaseModel):
     description: str = Field(min_length=1)
 
 
+class OverallCap(BaseModel):
+    """Caps the answer's OVERALL score when this criterion scores below ``below`` (e.g. an
+    answer that misses the question cannot score well overall)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    below: float = Field(ge=1, le=5)
+    max_overall: float = Field(ge=1, le=5)
+    flag: str = Field(default="capped", pattern=r"^[a-z_]+$")
+
+
 class Criterion(BaseModel):
     """One criterion file."""
 
@@ -174,8 +168,18 @@ class Criterion(BaseModel):
     measures: str = Field(min_length=1)
     weight: float = Field(gt=0)
     requires_profile: bool = False
+    #: only when a question was given (relevance needs one)
+    requires_question: bool = False
     only_kinds: list[str] = Field(default_factory=list)
     except_kinds: list[str] = Field(default_factory=list)
+    #: bank categories the criterion is (not) assessed for by default; a question's own
+    #: ``assesses`` / ``not_assessed`` lists override these defaults
+    only_categories: list[str] = Field(default_factory=list)
+    except_categories: list[str] = Field(default_factory=list)
+    #: plain phrases: a question whose wording has one does not assess this criterion
+    #: unless it says so (e.g. "weakness" for local-system familiarity)
+    skip_questions_with: list[str] = Field(default_factory=list)
+    overall_cap: OverallCap | None = None
     signals: dict[str, Signal] = Field(min_length=1)
     caps: list[Cap] = Field(default_factory=list)
     bands: dict[int, Band]
@@ -203,8 +207,18 @@ class Criterion(BaseModel):
     @field_validator("id")
     @classmethod
     def _known(cls, v: str) -> str:
-        if v not in KNOWN_SIGNALS:
-            raise ValueError(f"unknown criterion {v!r}; the scorer knows {', '.join(KNOWN_SIGNALS)}")
+        known = _registered()
+        if v not in known:
+            raise ValueError(f"unknown criterion {v!r}; the scorer knows {', '.join(known)} "
+                             "(a new criterion needs a module in interview/scoring/ that registers it)")
+        return v
+
+    @field_validator("skip_questions_with")
+    @classmethod
+    def _plain_phrases(cls, v):
+        for p in v:
+            if re.search(r"[\\^$*+?{}\[\]|()]", p) or not p.strip():
+                raise ValueError(f"{p!r} must be plain words, not a regular expression")
         return v
 
     @field_validator("only_kinds", "except_kinds")
@@ -260,6 +274,8 @@ class Criterion(BaseModel):
         return self
 
     def applies(self, *, kind: str | None, has_profile: bool) -> bool:
+        """Whether the criterion applies to a question of ``kind`` (the kind defaults only;
+        the scorer's ``applicability`` also weighs the question's own settings)."""
         if self.requires_profile and not has_profile:
             return False
         return _kind_applies(self.only_kinds, self.except_kinds, kind)

@@ -135,6 +135,7 @@ class _Session(Base):
     seed: Mapped[int | None] = mapped_column(sa.Integer)
     question_ids: Mapped[list] = mapped_column(sa.JSON, default=list)
     questions: Mapped[list | None] = mapped_column(sa.JSON)  # added in 0002
+    format: Mapped[str | None] = mapped_column(sa.String(16))  # added in 0004
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -144,7 +145,8 @@ class _Session(Base):
 class _Answer(Base):
     __tablename__ = "answers"
     __table_args__ = (
-        sa.Index("ix_answers_attempt", "session_id", "position", "attempt", unique=True),
+        sa.Index("ix_answers_take", "session_id", "position", "follow_up", "attempt",
+                 unique=True),
     )
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     session_id: Mapped[str] = mapped_column(sa.ForeignKey("sessions.id"), index=True)
@@ -168,6 +170,15 @@ class _Answer(Base):
     error: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # added in 0004: follow-up answers and the timing of each take
+    parent_answer_id: Mapped[str | None] = mapped_column(sa.ForeignKey("answers.id"), index=True)
+    follow_up: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    read_seconds: Mapped[float | None] = mapped_column(sa.Float)
+    answer_seconds: Mapped[float | None] = mapped_column(sa.Float)
+    read_limit: Mapped[float | None] = mapped_column(sa.Float)
+    answer_limit: Mapped[float | None] = mapped_column(sa.Float)
+    timed_out: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    recording_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class _Comment(Base):
@@ -329,6 +340,19 @@ class AnswerRecord(_Record):
     updated_at: datetime | None = None
     comments: list[CommentRecord] = field(default_factory=list)
     overrides: list[OverrideRecord] = field(default_factory=list)
+    #: the main answer this follow-up answers (None for a main answer)
+    parent_answer_id: str | None = None
+    #: 0 for a main answer, 1.. for the interviewer's follow-ups
+    follow_up: int = 0
+    #: timing of the take (counted from the real start of recording), see interview.formats
+    read_seconds: float | None = None
+    answer_seconds: float | None = None
+    read_limit: float | None = None
+    answer_limit: float | None = None
+    timed_out: bool = False
+    recording_started_at: datetime | None = None
+    #: the answers to this answer's follow-ups (latest attempt each, by follow-up number)
+    follow_up_answers: list["AnswerRecord"] = field(default_factory=list)
 
     @property
     def criteria(self) -> list[dict]:
@@ -415,6 +439,8 @@ class SessionRecord(_Record):
     questions: list[dict]
     created_at: datetime | None = None
     finished_at: datetime | None = None
+    #: practice | panel | svi | mmi (None for sessions stored before formats: see format_id)
+    format: str | None = None
     reviewed_at: datetime | None = None
     reviewed_by: str | None = None
     applicant: ApplicantRecord | None = None
@@ -434,6 +460,13 @@ class SessionRecord(_Record):
         return round(statistics.fmean(vals), 2) if vals else None
 
     @property
+    def format_id(self) -> str:
+        """The session's format; older sessions get the one their mode stood for."""
+        if self.format:
+            return self.format
+        return "panel" if self.mode == "interview" else "practice"
+
+    @property
     def applicant_name(self) -> str:
         return self.applicant.name if self.applicant else ""
 
@@ -447,6 +480,34 @@ class SessionRecord(_Record):
             if a.position == position:
                 return a
         return None
+
+
+#: the session formats a session may be stored with (see interview.formats)
+FORMAT_IDS = ("practice", "panel", "svi", "mmi")
+
+_TIMING_FIELDS = ("read_seconds", "answer_seconds", "read_limit", "answer_limit", "timed_out")
+
+
+def _timing_columns(timing: Any) -> dict:
+    """The answer columns for a take's timing (an AnswerTiming, its dict, or None)."""
+    if timing is None:
+        return {}
+    d = timing if isinstance(timing, dict) else (
+        timing.to_dict() if hasattr(timing, "to_dict") else None)
+    if d is None:
+        raise StorageError(f"not a timing: {timing!r}")
+    out: dict[str, Any] = {}
+    for k in _TIMING_FIELDS:
+        v = d.get(k)
+        if k == "timed_out":
+            out[k] = bool(v)
+        elif v is not None:
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
+                raise StorageError(f"timing {k} must be a number of seconds, got {v!r}")
+            out[k] = float(v)
+    started = d.get("started_at")
+    out["recording_started_at"] = _parse_dt(started) if isinstance(started, str) else started
+    return out
 
 
 def _copy(cls, row, **extra):
@@ -775,11 +836,14 @@ class Store:
                        mode: str = "practice", seed: int | None = None,
                        questions: Iterable[dict] | None = None,
                        question_ids: Iterable[str] | None = None,
-                       id: str | None = None) -> SessionRecord:
+                       id: str | None = None, format: str | None = None) -> SessionRecord:
         """Start a session. ``questions``: the drawn questions as asked (dicts with at least
-        ``id`` and ``text``); ``question_ids`` defaults to their ids."""
+        ``id`` and ``text``); ``question_ids`` defaults to their ids. ``format``: the
+        session format (interview.formats), stored as given."""
         if mode not in MODES:
             raise StorageError(f"unknown mode {mode!r}: use 'practice' or 'interview'")
+        if format is not None and format not in FORMAT_IDS:
+            raise StorageError(f"unknown session format {format!r}; use one of {FORMAT_IDS}")
         qs = [dict(q) for q in (questions or [])]
         ids = list(question_ids) if question_ids is not None else [q.get("id") for q in qs]
         with self._session() as db, db.begin():
@@ -789,7 +853,7 @@ class Store:
                 self._need(db, _Profile, profile_id, "program profile")
             row = _Session(id=id or new_id(), applicant_id=applicant_id, profile_id=profile_id,
                            mode=mode, seed=seed, question_ids=ids, questions=qs,
-                           created_at=utcnow())
+                           created_at=utcnow(), format=format)
             db.add(row)
         return self.get_session(row.id)
 
@@ -826,11 +890,23 @@ class Store:
                                         .where(_Override.answer_id.in_(answer_ids))
                                         .order_by(_Override.created_at)))
         attempts: dict[int, list[AnswerRecord]] = {}
+        # follow-up answers hang under their main answer (latest attempt per follow-up)
+        children: dict[str, dict[int, AnswerRecord]] = {}
         for a in answers:
+            if a.parent_answer_id and a.follow_up:
+                children.setdefault(a.parent_answer_id, {})[a.follow_up] = _copy(
+                    AnswerRecord, a, comments=[c for c in comments if c.answer_id == a.id],
+                    overrides=[_copy(OverrideRecord, o) for o in overrides
+                               if o.answer_id == a.id])
+        for a in answers:
+            if a.follow_up:
+                continue
+            ups = children.get(a.id, {})
             rec = _copy(AnswerRecord, a,
                         comments=[c for c in comments if c.answer_id == a.id],
                         overrides=[_copy(OverrideRecord, o) for o in overrides
-                                   if o.answer_id == a.id])
+                                   if o.answer_id == a.id],
+                        follow_up_answers=[ups[k] for k in sorted(ups)])
             attempts.setdefault(a.position, []).append(rec)
         latest = [attempts[p][-1] for p in sorted(attempts)]
         return _copy(SessionRecord, row, questions=list(row.questions or []),
@@ -923,8 +999,14 @@ class Store:
                    look_for: str | None = None, source: str | None = None,
                    audio: bytes | str | os.PathLike | None = None,
                    filename: str | None = None, text: str | None = None,
-                   id: str | None = None) -> AnswerRecord:
+                   id: str | None = None, parent_answer_id: str | None = None,
+                   follow_up: int = 0, timing: Any = None) -> AnswerRecord:
         """Store a new attempt at ``position`` (1-based; attempt numbers count up).
+
+        A follow-up answer names its main answer (``parent_answer_id``, same session and
+        position) and its follow-up number (``follow_up`` >= 1); its attempts count apart
+        from the main answer's. ``timing``: an ``interview.formats.AnswerTiming`` (or its
+        dict) for a timed take.
 
         ``audio`` (bytes, or a path to copy) is written to
         ``audio/<session>/<answer>.<ext>`` first (``ext`` from ``filename``, the path, or
@@ -937,8 +1019,18 @@ class Store:
         source = source or ("typed" if audio is None else "upload")
         if source not in SOURCES:
             raise StorageError(f"unknown answer source {source!r}; use one of {SOURCES}")
+        if bool(parent_answer_id) != (follow_up > 0):
+            raise StorageError("a follow-up answer needs both its main answer and its "
+                               "follow-up number (1 or more)")
         with self._session() as db:  # fail early on an unknown session, before writing
             self._need(db, _Session, session_id, "session")
+            if parent_answer_id:
+                parent = self._need(db, _Answer, parent_answer_id, "main answer")
+                if parent.session_id != session_id or parent.position != position \
+                        or parent.follow_up:
+                    raise StorageError(f"answer {parent_answer_id} is not the main answer to "
+                                       f"question {position} of session {session_id}")
+        times = _timing_columns(timing)
         answer_id = id or new_id()
         rel = None
         if audio is not None:
@@ -949,14 +1041,17 @@ class Store:
                 with self._session() as db, db.begin():
                     attempt = (db.scalar(sa.select(sa.func.max(_Answer.attempt))
                                          .where(_Answer.session_id == session_id,
-                                                _Answer.position == position)) or 0) + 1
+                                                _Answer.position == position,
+                                                _Answer.follow_up == follow_up)) or 0) + 1
                     db.add(_Answer(id=answer_id, session_id=session_id, position=position,
                                    attempt=attempt, question_id=question_id,
                                    question_text=question_text or "", category=category,
                                    kind=kind, suggested_seconds=suggested_seconds,
                                    follow_ups=list(follow_ups or []), look_for=look_for,
                                    source=source, audio_path=rel, text=text,
-                                   status="recorded", created_at=now, updated_at=now))
+                                   status="recorded", created_at=now, updated_at=now,
+                                   parent_answer_id=parent_answer_id, follow_up=follow_up,
+                                   **times))
                 break
             except SQLAlchemyError as exc:
                 # a concurrent attempt at the same position took this attempt number: retry
@@ -1011,7 +1106,12 @@ class Store:
             overrides = [_copy(OverrideRecord, o) for o in db.scalars(
                 sa.select(_Override).where(_Override.answer_id == answer_id)
                 .order_by(_Override.created_at))]
-            return _copy(AnswerRecord, row, comments=comments, overrides=overrides)
+            ups: dict[int, AnswerRecord] = {}
+            for child in db.scalars(sa.select(_Answer).where(_Answer.parent_answer_id == answer_id)
+                                    .order_by(_Answer.follow_up, _Answer.attempt)):
+                ups[child.follow_up] = _copy(AnswerRecord, child)
+            return _copy(AnswerRecord, row, comments=comments, overrides=overrides,
+                         follow_up_answers=[ups[k] for k in sorted(ups)])
 
     def answer_attempts(self, session_id: str, position: int) -> list[AnswerRecord]:
         """Every attempt at one position of a session, oldest first."""

@@ -84,7 +84,8 @@ def create_profile(at: AppTest, *, applicant="Amina Diallo", name="Riverside Int
 
 def start(at: AppTest, *, count=2, mode="practice", method="typed"):
     at.number_input(key="question_count").set_value(count)
-    at.radio(key="mode").set_value(mode)
+    # the session format (interview.formats); "interview" is the panel interview
+    at.radio(key="mode").set_value({"interview": "panel"}.get(mode, mode))
     at.radio(key="answer_method").set_value(method)
     at.button(key="start").click()
     at.run()
@@ -303,7 +304,8 @@ def test_settings_are_per_user_on_a_shared_server_and_never_touch_the_environmen
         assert not at.exception, at.exception
 
     set_my_settings(alice, max_seconds=5, verbatim=False)
-    assert alice.session_state["user_settings"] == {"max_seconds": 5, "verbatim": False}
+    assert alice.session_state["user_settings"] == {"max_seconds": 5, "verbatim": False,
+                                                    "voice": True}
     assert dict(os.environ) == environ
     saved = json.loads((data_dir / "settings.json").read_text())
     assert saved.get("max_seconds", 600) == 600 and saved.get("verbatim", True) is True
@@ -363,32 +365,50 @@ def test_local_microphone_explains_when_the_app_is_not_local(app):
     assert store().get_session(sid).answer_at(1).status == "scored"
 
 
-def test_interview_mode_asks_the_follow_up_after_the_answer_and_gives_feedback_at_the_end(app):
+def test_panel_interview_records_the_follow_up_and_gives_feedback_at_the_end(app):
     create_profile(app)
-    start(app, count=2, mode="interview", method="typed")
+    start(app, count=2, mode="panel", method="typed")
     sid = app.session_state["active_session_id"]
-    questions = store().get_session(sid).questions
+    sess = store().get_session(sid)
+    assert sess.format == "panel" and sess.mode == "interview"
+    questions = sess.questions
     assert all(q["follow_ups"] for q in questions)  # every question in the bank has one
     # the question alone first: the follow-up comes after the answer, as on the day
     assert questions[0]["follow_ups"][0] not in texts(app)
     assert "Time on this question" in texts(app)
     type_answer(app)
     page = texts(app)
-    assert "The interviewer follows up" in page and questions[0]["follow_ups"][0] in page
+    # chosen from what the answer said (tests/test_followups.py tests the choice)
+    from interview.followups import choose_follow_up
+
+    asked = choose_follow_up(TYPED_ANSWER, questions[0]["follow_ups"],
+                             questions[0]["follow_up_triggers"], "us").text
+    assert "The interviewer follows up" in page and asked in page
     assert "Question 1 of 2" in page
     assert not any(m.label == "Overall" for m in app.metric)  # no feedback yet
-    app.button(key=f"next:{sid}:1").click().run()
+    # the follow-up is answered aloud (here typed) and stored with its main answer
+    type_answer(app, "I would tell my senior at once, then reflect with my supervisor and "
+                     "change how I hand over patients so that it does not happen again.")
     assert "Question 2 of 2" in texts(app)
+    main = store().get_session(sid).answer_at(1)
+    (reply,) = main.follow_up_answers
+    assert reply.parent_answer_id == main.id and reply.follow_up == 1
+    assert reply.question_text == asked and reply.status == "scored"
+    assert reply.scores["criteria"] and reply.overall is not None  # the same rubric
     assert questions[1]["follow_ups"][0] not in texts(app)
     type_answer(app, "I would ask for help early, tell my senior, and learn from it.")
     assert questions[1]["follow_ups"][0] in texts(app)
+    app.button(key=f"skipfu:{store().get_session(sid).answer_at(2).id}").click().run()
     app.button(key=f"next:{sid}:2").click().run()
     page = texts(app)
     assert "end of this session" in page
     assert "Feedback on each answer" in page
+    assert "Follow-up: " + asked in page  # shown with its answer
     assert any(m.label == "Overall" for m in app.metric)
     sess = store().get_session(sid)
     assert sess.finished_at is not None and all(a.status == "scored" for a in sess.answers)
+    # a follow-up is not another attempt at its question
+    assert [len(sess.attempts[p]) for p in (1, 2)] == [1, 1]
 
 
 # ------------------------------------------------------------------------------- history / summary

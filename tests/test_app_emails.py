@@ -239,3 +239,27 @@ def test_standalone_drafts_are_listed_after_a_restart(store, saved_session):
     no_problems(again)
     assert [t.key for t in again.text_area if t.key.startswith("email_body_")] == [
         f"email_body_{with_session.id}"]
+
+
+def test_hostile_edits_get_the_match_rule_with_the_reason(store, saved_session):
+    at = page()
+    at.selectbox(key="email_session").set_value(saved_session.id).run()
+    at.text_input(key="email_iv_name_0").set_value("Dr. Maria Lopez")
+    at.button(key="email_generate").click().run()
+    no_problems(at)
+    (draft,) = store.list_email_drafts(saved_session.id)
+    assert not [e for e in at.info if "Reminder" in e.value]  # the draft itself is Match-safe
+    key = f"email_body_{draft.id}"
+    at.text_area(key=key).set_value(
+        "Dear Dr. Lopez,\n\nThank you for the interview. Will you be ranking me to match?\n").run()
+    assert not at.exception
+    (err,) = [e.value for e in at.error]
+    assert "Not allowed" in err and "ranking intentions" in err
+    assert "CaRMS R\\-1 Main Residency Match participation agreement" in err  # a Canadian program
+    # still saved: a warning, not a block
+    assert "Will you be ranking me" in store.get_email_draft(draft.id).body
+
+    at.text_area(key=key).set_value("Dear Dr. Lopez,\n\nI promise to rank you first.\n").run()
+    assert not [e.value for e in at.error]
+    (note,) = [i.value for i in at.info if "Reminder" in i.value]
+    assert "not binding" in note and "must be true" in note

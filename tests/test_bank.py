@@ -126,6 +126,11 @@ def can_meet_in_one_session(a, b) -> bool:
         return False
     if not set(a.countries) & set(b.countries):
         return False
+    from interview.draw import STATION_CATEGORIES
+
+    # MMI stations are drawn only together (an MMI circuit), never in an ordinary session
+    if (a.category in STATION_CATEGORIES) != (b.category in STATION_CATEGORIES):
+        return False
     return not (a.specialties and b.specialties and not set(a.specialties) & set(b.specialties))
 
 
@@ -369,3 +374,51 @@ def test_cli_help_lists_bank_and_questions():
     result = run_cli("--help")
     assert result.returncode == 0 and "bank" in result.stdout and "questions" in result.stdout
     assert run_cli("bank", "validate", "--help").returncode == 0
+
+
+def _mmi_listed(country: str) -> list[dict]:
+    import json
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    proc = subprocess.run([sys.executable, "-m", "interview", "questions", "--country", country,
+                           "--all", "--json"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return [q for q in json.loads(proc.stdout) if q["category"] == "mmi"]
+
+
+def test_mmi_stations_are_listed_for_canada_and_the_us_where_they_suit():
+    ca, us = _mmi_listed("ca"), _mmi_listed("us")
+    assert len(ca) >= 30 and len(us) >= 25
+    for station in ca + us:
+        assert station["kind"] == "scenario" and 360 <= station["suggested_seconds"] <= 480
+        assert len(station["look_for"]) > 150  # what assessors look for, in full
+        assert station["follow_ups"]
+    ca_ids, us_ids = {q["id"] for q in ca}, {q["id"] for q in us}
+    # each country's health policy: Canadian stations for Canada, U.S. ones for the U.S.
+    assert {"mmi.maid-request", "mmi.indigenous-patient-leaving", "mmi.paying-to-skip-the-wait"} <= ca_ids - us_ids
+    assert {"mmi.uninsured-insulin", "mmi.transfer-for-payment"} <= us_ids - ca_ids
+    themes = ["conscientious-objection", "impaired-colleague", "patient-refuses-treatment",
+              "scarce-ventilator", "indigenous", "interpreter"]
+    assert all(any(t in i for i in ca_ids) for t in themes)
+
+
+def test_cli_questions_category_filter(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "interview", "questions", *args], cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+
+    out = run("--country", "ca", "--category", "mmi", "--count", "3", "--seed", "2", "--json")
+    assert out.returncode == 0, out.stderr
+    assert [q["category"] for q in json.loads(out.stdout)] == ["mmi"] * 3
+    bad = run("--country", "ca", "--category", "osce")
+    assert bad.returncode != 0 and "unknown category 'osce'" in bad.stderr

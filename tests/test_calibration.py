@@ -22,6 +22,9 @@ DIMENSIONS = {
     "fit": "program_fit",
     "structure": "structure",
     "questions": "questions_quality",
+    "relevance": "relevance",
+    "ethics": "ethical_reasoning",
+    "overall": "overall",
 }
 SHARED_FILE = SHARED / "calibration" / "answers.yaml"
 OWN_FILES = sorted((Path(__file__).parent / "calibration").glob("*.yaml"))
@@ -54,9 +57,19 @@ def _score(group: dict, variant: dict):
     return score_answer(variant["text"], question=group["question"], profile=profile, country=group["country"])
 
 
+class _Overall:
+    def __init__(self, r):
+        self.score = r.overall
+        self.signals = {c.id: c.score for c in r.criteria}
+
+
+def _pick(result, cid):
+    return _Overall(result) if cid == "overall" else result.get(cid)
+
+
 def _check(group, dim, cid, high, low):
-    hs = _score(group, high).get(cid)
-    ls = _score(group, low).get(cid)
+    hs = _pick(_score(group, high), cid)
+    ls = _pick(_score(group, low), cid)
     assert hs is not None, f"{cid} was not scored for {group['id']}/{high['id']}"
     assert ls is not None, f"{cid} was not scored for {group['id']}/{low['id']}"
     assert hs.score > ls.score, (
@@ -77,11 +90,33 @@ def test_own_calibration(group, dim, cid, high, low):
 
 def test_own_calibration_covers_every_criterion_and_both_countries():
     groups = [g for p in OWN_FILES for g in _groups(p)]
-    assert len(groups) >= 12
+    assert len(groups) >= 40
     assert {g["country"] for g in groups} == {"us", "ca"}
-    assert len({g["question"] for g in groups}) >= 10
+    for country in ("us", "ca"):
+        assert sum(g["country"] == country for g in groups) >= 15
+    assert len({g["question"] for g in groups}) >= 35
     labelled = {dim for g in groups for v in g["variants"] for dim in DIMENSIONS if v.get(dim) in ("high", "low")}
     assert labelled == set(DIMENSIONS)
+    ids = [g["id"] for g in groups]
+    assert len(ids) == len(set(ids)), "group ids must be unique"
+
+
+NOT_ASSESSED = [pytest.param(g, v, dim, id=f"{g['id']}:{v['id']}:{dim}")
+                for p in OWN_FILES for g in _groups(p) for dim in g.get("not_assessed", [])
+                for v in g["variants"]]
+
+
+@pytest.mark.parametrize("group,variant,dim", NOT_ASSESSED)
+def test_questions_that_do_not_invite_a_criterion_leave_it_not_assessed(group, variant, dim):
+    """A weakness or hobby question does not assess local-system familiarity: score null,
+    no tips, not in the overall."""
+    r = _score(group, variant)
+    c = r.result(DIMENSIONS[dim])
+    assert c is not None and c.score is None and not c.tips and not c.applicable
+    assessed = r.assessed
+    assert r.overall == pytest.approx(
+        sum(x.score * x.weight for x in assessed) / sum(x.weight for x in assessed), abs=0.01) \
+        or "off_topic" in r.flags
 
 
 def test_shared_file_format_is_understood():

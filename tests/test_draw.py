@@ -179,7 +179,16 @@ def test_category_balance(bank):
         assert len(counts) >= 11
     # a long session still spreads over categories round by round
     counts = Counter(d.category for d in draw(profile, count=40, seed=7, bank=bank))
-    assert max(counts.values()) <= 4 and len(counts) == len(bank.categories) - 1  # no ca_system
+    # no ca_system, and no MMI station (only the MMI format draws those)
+    assert max(counts.values()) <= 4 and len(counts) == len(bank.categories) - 2
+    assert "mmi" not in counts
+
+
+def test_an_mmi_circuit_draws_stations_only(bank):
+    for country in ("us", "ca"):
+        profile = make_profile(name="Stations", country=country)
+        drawn = draw(profile, count=3, seed=3, bank=bank, categories=("mmi",))
+        assert len(drawn) == 3 and {d.category for d in drawn} == {"mmi"}
 
 
 def test_research_program_draws_more_research_questions(bank):

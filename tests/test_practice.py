@@ -120,7 +120,8 @@ def test_typed_answer_is_measured_scored_and_stored(store, session):
     assert ans.source == "typed" and ans.audio_path is None and ans.text == TYPED.strip()
     assert ans.question_text == q["text"] and ans.question_id == q["id"]
     assert 1 <= ans.overall <= 5
-    assert ans.criteria and all(1 <= c["score"] <= 5 for c in ans.criteria)
+    assert ans.criteria and all(1 <= c["score"] <= 5 for c in ans.criteria if c["applicable"])
+    assert all(c["score"] is None and not c["tips"] for c in ans.criteria if not c["applicable"])
     assert ans.metrics["word_count"] == len(TYPED.split()) and ans.metrics["timed"] is False
     # evidence offsets index into the stored text
     for c in ans.criteria:

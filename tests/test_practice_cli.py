@@ -55,7 +55,8 @@ def test_practice_json_with_typed_and_audio_answers(data_dir, answers):
                           "status", "error"}
         assert r["status"] == "scored" and r["error"] is None
         assert 1 <= r["overall"] <= 5 and r["criteria"]
-        assert all(1 <= v <= 5 for v in r["criteria"].values())
+        assert all(v is None or 1 <= v <= 5 for v in r["criteria"].values())
+        assert any(v is not None for v in r["criteria"].values())
         assert r["question"] and r["question_id"] in load_bank()
     assert [r["source"] for r in rows] == ["typed", "upload", "typed"]
 
@@ -118,3 +119,19 @@ def test_practice_refusals_are_one_line_errors(data_dir, answers, tmp_path):
     assert proc.returncode == 2 and "no session with id 'nope'" in proc.stderr
     # nothing was stored by the refused commands
     assert json.loads(run(data_dir, "sessions", "list", "--json").stdout) == []
+
+
+def test_practice_mmi_format_draws_stations_and_is_stored(data_dir, answers):
+    from interview.storage import Store
+
+    proc = run(data_dir, "practice", "--country", "ca", "--program-name", "Prairie FM",
+               "--format", "mmi", "--answers", str(answers[0]), "--json")
+    out = json.loads(proc.stdout)
+    (row,) = out["answers"]
+    assert row["question_id"].startswith("mmi.") and row["status"] == "scored"
+    with Store.open() as store:
+        sess = store.get_session(out["session_id"])
+        assert sess.format == "mmi" and sess.mode == "interview"
+    bad = run(data_dir, "practice", "--country", "ca", "--program-name", "Prairie FM",
+              "--format", "osce", "--answers", str(answers[0]), check=False)
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr

@@ -391,3 +391,59 @@ def test_progress_chart_escapes_names(store):
     chart = progress_chart_svg(report.comparison.progress, report.comparison.criteria)
     assert hasattr(chart, "__html__") and str(chart).startswith("<svg")
     assert progress_chart_svg([], report.comparison.criteria) == ""
+
+
+def test_report_shows_the_format_timers_and_follow_ups(store):
+    """An MMI station answered over its time, with its follow-up answered aloud."""
+    from interview.formats import AnswerTiming
+    from interview.practice import start_session, submit_answer, submit_follow_up
+    from interview.profile import make_profile
+
+    who = store.get_or_add_applicant("Amina Diallo")
+    sess = start_session(store, who.id, make_profile(name="Prairie FM", country="ca"),
+                         format="mmi", question_ids=["mmi.impaired-colleague"])
+    main = submit_answer(store, sess.id, 1, text=(
+        "The issue is patient safety. First I would find out what happened and speak with my "
+        "colleague privately. I would involve the attending and document it."),
+        timing=AnswerTiming(read_seconds=95, answer_seconds=420, timed_out=True,
+                            read_limit=120, answer_limit=420))
+    reply = submit_follow_up(store, main.id, "What if the colleague asks you to keep it private?",
+                             text="I would explain kindly that patient safety comes first and "
+                                  "offer to go with him to the physician health program.",
+                             timing=AnswerTiming(answer_seconds=65))
+    assert reply.status == "scored"
+    report = build_report(store, sess.id)
+    md = render_markdown(report)
+    assert "MMI stations" in md
+    assert "_Timing: Read 1:35 of 2:00 · answered 7:00 of 7:00, stopped at the time limit._" in md
+    assert "#### Follow-up: What if the colleague asks you to keep it private?" in md
+    assert "physician health program" in md and "_Timing: Answered 1:05._" in md
+    html = render_html(report)
+    o = outline(html)
+    assert "Follow-up: What if the colleague asks you to keep it private?" in [h for _t, h in o.headings]
+    assert "stopped at the time limit" in html and "MMI stations" in html
+    data = json.loads(render_json(report))
+    assert data["session"]["format"] == "mmi"
+    (a,) = data["answers"]
+    assert a["timing"] == {"read_seconds": 95.0, "answer_seconds": 420.0, "read_limit": 120.0,
+                           "answer_limit": 420.0, "timed_out": True}
+    (f,) = a["follow_ups"]
+    assert f["question_text"].startswith("What if") and f["overall"] is not None
+    assert any(c["score"] is not None for c in f["criteria"])
+
+
+def test_range_keeps_decimals_and_not_assessed_criteria_say_so(store):
+    """A criterion scored on one answer shows its own score as the range ("3.6–3.6", not
+    "4–4"); a criterion the question does not assess reads "not assessed", not "None"."""
+    session = store_session(store, [Answer(STRONG_US, category="personal")])
+    report = build_report(store, session.id)
+    md, html = render_markdown(report), render_html(report)
+    for c in report.summary.criteria:
+        assert f'{c["lowest"]:.1f}–{c["highest"]:.1f}' in md
+        assert f'{c["lowest"]:.1f}–{c["highest"]:.1f}' in html
+    skipped = [c for a in report.answers for c in a.criteria if c.auto_score is None]
+    assert skipped, "expected a criterion the question does not assess"
+    assert "not assessed" in md and "not assessed" in html
+    assert "| None |" not in md and "<td>None</td>" not in html
+    data = json.loads(render_json(report))
+    assert any(c["score"] is None and c["auto_score"] is None for c in data["answers"][0]["criteria"])

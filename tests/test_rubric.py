@@ -97,12 +97,25 @@ def test_edited_rubric_weight_changes_overall(rubric_copy):
     (lambda d: d["signals"]["run_on_count"].update(tip="nope"), "signals.run_on_count.tip: no tip named 'nope'"),
     (lambda d: d["signals"]["mean_sentence_length"].update(good=[30, 10]), "signals.mean_sentence_length"),
     (lambda d: d.update(colour="red"), "colour: is not a known field"),
-    (lambda d: d["suggested_seconds"].update(interview=60),
-     "criterion clarity: suggested_seconds: unknown question kind(s) ['interview']"),
-    (lambda d: d["suggested_seconds"].update(opening=0), "suggested_seconds: every suggested time must be a positive"),
+    (lambda d: d.update(skip_questions_with=["weakness|hobby"]), "must be plain words, not a regular expression"),
 ])
 def test_rubric_validation_messages(rubric_copy, change, expected):
     edit(rubric_copy / "clarity.yaml", change)
+    with pytest.raises(RubricError) as exc:
+        load_rubric()
+    msg = str(exc.value).replace("Value error, ", "")
+    assert expected.replace("Value error, ", "") in msg, msg
+    assert "\n" not in msg
+
+
+@pytest.mark.parametrize("change,expected", [
+    (lambda d: d["suggested_seconds"].update(interview=60),
+     "criterion structure: suggested_seconds: unknown question kind(s) ['interview']"),
+    (lambda d: d["suggested_seconds"].update(opening=0), "suggested_seconds: every suggested time must be a positive"),
+    (lambda d: d.update(overall_cap={"below": 2.5, "max_overall": 9}), "overall_cap.max_overall"),
+])
+def test_structure_rubric_validation_messages(rubric_copy, change, expected):
+    edit(rubric_copy / "structure.yaml", change)
     with pytest.raises(RubricError) as exc:
         load_rubric()
     msg = str(exc.value).replace("Value error, ", "")

@@ -36,7 +36,10 @@ def test_json_output(answer_file):
     out = json.loads(r.stdout)
     assert 1 <= out["overall"] <= 5
     ids = [c["id"] for c in out["criteria"]]
-    assert ids == ["clarity", "local_system_familiarity", "program_fit", "structure"]
+    assert ids == ["clarity", "ethical_reasoning", "local_system_familiarity", "program_fit",
+                   "questions_quality", "relevance", "structure"]
+    assert [c["id"] for c in out["criteria"] if c["score"] is None] == ["ethical_reasoning",
+                                                                      "questions_quality"]
     for c in out["criteria"]:
         assert {"id", "score", "band", "evidence", "tips", "signals"} <= set(c)
         for e in c["evidence"]:
@@ -96,3 +99,33 @@ def test_audio_is_transcribed_and_timed(answer_file):
     for c in out["criteria"]:
         for e in c["evidence"]:
             assert out["text"][e["start"]:e["end"]] == e["text"]
+
+
+MMI_ANSWER = (
+    "The issue is patient safety against loyalty to a colleague. First I would find out what the "
+    "nurse saw and whether he is caring for patients now. I would speak with him privately and "
+    "listen to his side, since he may be unwell and afraid. If he seems impaired, I would make sure "
+    "he stops seeing patients and involve the attending on call; the college expects us to act, and "
+    "the physician health program offers confidential help. If the concern continues, I would "
+    "escalate to the program director and document what happened.")
+
+
+@pytest.mark.parametrize("question", [
+    "A nurse tells you a colleague smelled of alcohol this morning. Discuss what you would do.",
+    "MMI station: a patient asks you to keep a secret that puts her partner at risk. How would you respond?",
+])
+def test_an_ethics_or_mmi_scenario_is_recognised_from_its_text(tmp_path, question):
+    p = tmp_path / "mmi.txt"
+    p.write_text(MMI_ANSWER, encoding="utf-8")
+    r = run("--text-file", str(p), "--country", "ca", "--question", question, "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["question_kind"] == "scenario"
+    ethics = next(c for c in out["criteria"] if c["id"] == "ethical_reasoning")
+    assert ethics["score"] is not None and ethics["score"] >= 3.5, ethics
+    assert ethics["signals"]["information_first"] == 1 and ethics["signals"]["fallback"] == 1
+    # a question about the applicant's own past is not a scenario: no ethics score
+    r = run("--text-file", str(p), "--country", "ca", "--question",
+            "Tell me about a time you faced an ethical dilemma.", "--json")
+    ethics = next(c for c in json.loads(r.stdout)["criteria"] if c["id"] == "ethical_reasoning")
+    assert ethics["score"] is None

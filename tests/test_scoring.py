@@ -172,12 +172,19 @@ def test_questions_quality_rewards_researched_questions():
 
 def test_overall_is_weighted_mean_of_applicable_criteria():
     r = score_answer(GROUNDED_US, question=OPENING, country="us")
-    ids = [c.id for c in r.criteria]
-    assert ids == ["clarity", "local_system_familiarity", "structure"]
-    expected = sum(c.score * c.weight for c in r.criteria) / sum(c.weight for c in r.criteria)
+    ids = [c.id for c in r.assessed]
+    assert ids == ["clarity", "local_system_familiarity", "relevance", "structure"]
+    expected = sum(c.score * c.weight for c in r.assessed) / sum(c.weight for c in r.assessed)
     assert r.overall == pytest.approx(expected, abs=0.01)
-    for c in r.criteria:
+    for c in r.assessed:
         assert 1 <= c.score <= 5 and c.band and 1 <= len(c.tips) <= 3
+    # the others are listed as not assessed: no score, no tips, null in JSON
+    skipped = [c for c in r.criteria if not c.applicable]
+    assert {c.id for c in skipped} == {"ethical_reasoning", "program_fit", "questions_quality"}
+    for c in skipped:
+        assert c.score is None and c.tips == [] and c.band == "Not assessed"
+        assert c.to_dict()["score"] is None
+    assert AnswerScore.from_dict(r.to_dict()).result("program_fit").applicable is False
 
 
 def test_round_trip_and_question_kinds():
@@ -239,9 +246,142 @@ def test_length_is_judged_against_the_usual_time_for_a_typed_in_question():
     """A one-line answer to a typed-in question (no suggested time of its own) is far too
     short for its kind; with no question at all, length is not judged."""
     text = "I like your program because it has good teaching and nice people."
-    short = crit(score_answer(text, question="Why did you apply to our program?"), "clarity")
-    assert short.signals["suggested_seconds"] == 90 and short.signals["length_ratio"] < 0.25
-    assert short.score <= 2.5
-    assert any("suggested 90 s" in t for t in short.tips)
-    unknown = crit(score_answer(text), "clarity")
-    assert unknown.signals["length_ratio"] is None and unknown.score > short.score
+    short = score_answer(text, question="Why did you apply to our program?")
+    comp = crit(short, "structure")
+    assert comp.signals["suggested_seconds"] == 90 and comp.signals["completeness"] < 0.25
+    assert comp.subscores["completeness"] < 2
+    assert any("suggested 90 s" in t for t in comp.tips)
+    unknown = crit(score_answer(text), "structure")
+    assert unknown.signals["completeness"] is None and "completeness" not in unknown.subscores
+    # length is never part of clarity
+    assert "length_ratio" not in crit(short, "clarity").signals
+    assert crit(short, "clarity").score == crit(score_answer(text), "clarity").score
+
+
+# --------------------------------------------------------------------------------------
+# issue 13: criteria that fit the question, clarity without length, relevance, STAR, fit
+
+
+def test_a_weakness_question_does_not_assess_local_system_familiarity():
+    from interview.bank import load_bank
+
+    q = next(q for q in load_bank() if q.id == "personal.greatest-weakness") if any(
+        q.id == "personal.greatest-weakness" for q in load_bank()) else next(
+        q for q in load_bank() if "weakness" in q.text.lower())
+    text = ("My weakness has been speaking up in large groups. As an intern I waited for others to answer "
+            "on rounds. I joined a case presentation club and asked my attending to call on me first. After "
+            "four months I had presented twelve cases, and I now prepare one question before every conference.")
+    r = score_answer(text, question=q, country="us")
+    fam = r.result("local_system_familiarity")
+    assert fam.score is None and fam.tips == [] and not fam.applicable
+    assert r.get("local_system_familiarity") is None
+    assert not any("USMLE" in t or "ECFMG" in t for c in r.criteria for t in c.tips)
+    assert r.overall >= 4  # not dragged down by a criterion the question does not ask for
+    # the same answer to a typed-in weakness question: also not assessed (by its wording)
+    assert score_answer(text, question="What is your greatest weakness?").get("local_system_familiarity") is None
+
+
+def test_bank_question_can_add_or_remove_a_criterion():
+    from interview.bank import load_bank
+
+    bank = load_bank()
+    adjust = bank.get("wellness.cultural-adjustment")
+    assert "local_system_familiarity" in adjust.assesses
+    text = "During my observership in Toronto I learned to call patients by their first name and to chart in the EMR."
+    assert score_answer(text, question=adjust, country="ca").get("local_system_familiarity") is not None
+    stress = next(q for q in bank if q.category == "wellness" and not q.assesses)
+    assert score_answer(text, question=stress, country="ca").get("local_system_familiarity") is None
+
+
+def test_bank_rejects_an_unknown_criterion(tmp_path):
+    from interview.bank import bank_problems
+
+    (tmp_path / "personal.yaml").write_text(
+        "category: personal\nquestions:\n  - id: personal.x\n    text: Why?\n    kind: motivation\n"
+        "    look_for: A reason.\n    assesses: [charisma]\n", encoding="utf-8")
+    _qs, _files, problems = bank_problems(tmp_path)
+    assert any("unknown criterion 'charisma'" in p for p in problems), problems
+
+
+CONCISE = ("As a medical officer in Kampala I noticed lab results were missed on our 40-bed ward. I set up a "
+           "five-minute morning huddle and assigned one nurse to track pending results. Within six weeks "
+           "missed results fell from ten a week to one. I learned that a routine everyone owns works.")
+ABSTRACT = ("Leadership is about many things, in many situations, in many ways. A good leader needs many "
+            "qualities and I think I have many of these qualities in various aspects of my work. Leadership "
+            "is really important in medicine because there are many different situations and many different "
+            "people. In general I always try to be a leader in all kinds of ways and help everyone with "
+            "everything, and I believe leadership is very important for a good doctor overall.")
+
+
+def test_clarity_is_not_length():
+    q = "Give an example of when you showed leadership."
+    concise, abstract = score_answer(CONCISE, question=q), score_answer(ABSTRACT, question=q)
+    assert len(CONCISE.split()) < len(ABSTRACT.split())
+    assert crit(concise, "clarity").score > crit(abstract, "clarity").score
+    assert crit(concise, "clarity").signals["concrete_share"] > crit(abstract, "clarity").signals["concrete_share"]
+    assert any("abstract" in t.lower() for t in crit(abstract, "clarity").tips)
+    # the same answer against a longer suggested time: clarity does not move, completeness does
+    long_q = SimpleNamespace(kind="behavioural", category="behavioural", suggested_seconds=300, look_for="STAR",
+                             text=q)
+    assert crit(score_answer(CONCISE, question=long_q), "clarity").score == crit(concise, "clarity").score
+    assert crit(score_answer(CONCISE, question=long_q), "structure").signals["completeness"] < \
+        crit(concise, "structure").signals["completeness"]
+
+
+def test_repeating_the_program_name_is_not_clear():
+    prof = make_profile(name="Riverside Family Medicine", country="us",
+                        mission="Training family physicians for rural and underserved communities.")
+    rep = ". ".join(["Riverside Family Medicine is my choice"] * 6) + "."
+    tailored = ("I grew up in a farming town and ran a weekly mobile clinic for 300 families there. Your focus on "
+                "rural and underserved communities matches what I want: I plan to practise in a small town after "
+                "residency. During my observership in Ohio I saw a family physician care for three generations "
+                "of one family, and that is the care I want to give.")
+    q = "Why our program?"
+    r_rep, r_tail = score_answer(rep, question=q, profile=prof), score_answer(tailored, question=q, profile=prof)
+    assert crit(r_rep, "clarity").score < crit(r_tail, "clarity").score
+    assert crit(r_rep, "clarity").signals["repeated_phrase_share"] > 0.3
+    assert crit(r_rep, "program_fit").score < crit(r_tail, "program_fit").score
+
+
+def test_program_fit_matches_whole_words_and_real_stems_and_names_the_mission_phrase():
+    prof = make_profile(name="Lakeside IM", country="us",
+                        mission="We train internists to serve underserved communities on the south side.")
+    text = "During my internal medicine rotation I managed internal bleeding."
+    fit = crit(score_answer(text, question="Why our program?", profile=prof), "program_fit")
+    assert not [e for e in fit.evidence if e.label.startswith("mission")]
+    text = "I want to join because I served underserved communities in Lagos and I hope to work with internists."
+    fit = crit(score_answer(text, question="Why our program?", profile=prof), "program_fit")
+    labels = {e.text.lower(): e.label for e in fit.evidence if e.label.startswith("mission")}
+    assert labels["communities"].startswith('mission: "underserved communities"')
+    assert labels["internists"].startswith('mission: "internists"')
+    text = "I want to join because I worked in an underserved community in Lagos."
+    fit = crit(score_answer(text, question="Why our program?", profile=prof), "program_fit")
+    assert "community" in {e.text for e in fit.evidence}  # "community" = "communities": a real stem
+
+
+def test_star_result_without_a_cue_phrase():
+    text = ("A patient on our ward received a double dose of heparin because two orders were written. I reviewed "
+            "every anticoagulant order with the pharmacist and proposed a single order set. Over the next three "
+            "months we had no errors.")
+    s = crit(score_answer(text, question=BEHAVIOURAL), "structure")
+    assert "result" in s.signals["parts"]
+    assert not any("result" in t.split("Missing:")[-1] for t in s.tips if "Missing:" in t)
+
+
+def test_an_off_topic_answer_is_marked_with_a_tip_and_a_low_overall():
+    q = "Tell me about a time you showed leadership."
+    hobby = ("I really love hiking. Every weekend I go to the mountains with my friends and we climb for hours. "
+             "Last summer we climbed Mount Kenya, which took five days. I also enjoy photography.")
+    off, on = score_answer(hobby, question=q), score_answer(CONCISE, question=q)
+    rel = crit(off, "relevance")
+    assert rel.score < 2.5 and "off_topic" in off.flags and any("Answer the question" in t for t in rel.tips)
+    assert off.overall <= 2.2 < on.overall
+    assert "off_topic" not in on.flags and crit(on, "relevance").score >= 3.5
+    # the same story IS the answer to a question about life outside medicine
+    fun = score_answer(hobby, question="What do you enjoy doing outside medicine?")
+    assert "off_topic" not in fun.flags and crit(fun, "relevance").score >= 4
+
+
+def test_relevance_needs_a_question():
+    r = score_answer(CONCISE)
+    assert r.get("relevance") is None and r.result("relevance").score is None

@@ -43,7 +43,11 @@ def register(subparsers) -> None:
     parser.add_argument("--answers", metavar="FILE", nargs="+", required=True, type=Path,
                         help="one file per question, in order: audio, or .txt for a typed answer")
     parser.add_argument("--mode", choices=("practice", "interview"), default="practice",
-                        help="session mode stored with the session (default: %(default)s)")
+                        help="session mode stored with the session (default: %(default)s; "
+                             "interview = a panel interview)")
+    parser.add_argument("--format", choices=("practice", "panel", "svi", "mmi"), default=None,
+                        help="session format (overrides --mode): practice, panel, svi "
+                             "(video-interview style), mmi (MMI stations are drawn)")
     parser.add_argument("--seed", metavar="N", type=int, default=None,
                         help="random seed for the draw (default: random, stored)")
     parser.add_argument("--json", action="store_true",
@@ -88,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
         applicant = store.get_or_add_applicant(args.applicant) if args.applicant else None
         session = start_session(
             store, applicant, profile, count=len(args.answers), seed=args.seed, mode=args.mode,
+            format=args.format,
             question_ids=args.question_ids[:len(args.answers)] if args.question_ids else None,
         )
         if len(session.questions) < len(args.answers):

@@ -6,7 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
-from ..bank import load_bank, template_context
+from ..bank import CATEGORIES, load_bank, template_context
+from ..errors import BankError
 from ..draw import draw, render
 from ..profile import FEATURES, SPECIALTIES, make_profile
 
@@ -37,6 +38,8 @@ def register(subparsers) -> None:
                         help="random seed; the same seed gives the same questions")
     parser.add_argument("--all", action="store_true",
                         help="list every question that suits the country (and specialty, if given)")
+    parser.add_argument("--category", metavar="C", nargs="+", action="extend", default=[],
+                        help="only these categories, e.g. mmi (the MMI stations) or ethics")
     parser.add_argument("--no-opening", action="store_true",
                         help="do not start with the opening trio")
     parser.add_argument("--exclude", metavar="ID", nargs="+", action="extend", default=[],
@@ -63,13 +66,19 @@ def run(args: argparse.Namespace) -> int:
         mission=args.program_mission, features=args.feature, region=args.region, city=args.city,
     )
     bank = load_bank(args.bank)
+    unknown = [c for c in args.category if c not in CATEGORIES]
+    if unknown:
+        raise BankError(f"unknown category {unknown[0]!r}; use one of: {', '.join(CATEGORIES)}")
     if args.all:
         questions = bank.suiting(profile.country, profile.specialty, any_specialty=profile.specialty is None)
+        if args.category:
+            questions = [q for q in questions if q.category in args.category]
         context = template_context(profile)
         drawn = [render(q, profile, context) for q in questions]
     else:
         drawn = draw(profile, count=args.count, seed=args.seed, bank=bank,
-                     opening=not args.no_opening, exclude_ids=args.exclude)
+                     opening=not args.no_opening, exclude_ids=args.exclude,
+                     categories=args.category or None)
     if args.json:
         print(json.dumps([d.to_dict() for d in drawn], ensure_ascii=False, indent=2))
         return 0

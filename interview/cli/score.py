@@ -120,6 +120,8 @@ def report_card(result, text: str, width: int = 88) -> str:
     lines = [f"Overall: {result.overall:.1f} / 5"
              + (f"   (question kind: {result.question_kind})" if result.question_kind else "")
              + (f"   (health system: {result.country.upper()})" if result.country else "")]
+    if "off_topic" in (getattr(result, "flags", None) or []):
+        lines.append("Off topic: the answer does not address the question, so the overall is capped.")
     m = result.metrics or {}
     if m.get("timed"):
         lines.append(f"Delivery: {m.get('words_per_minute')} wpm, {m.get('filler_count')} fillers "
@@ -127,6 +129,9 @@ def report_card(result, text: str, width: int = 88) -> str:
                      f"longest pause {m.get('longest_pause')} s")
     for c in result.criteria:
         lines.append("")
+        if c.score is None:
+            lines.append(f"{c.name}: not assessed ({c.signals.get('reason', 'not asked by this question')})")
+            continue
         lines.append(f"{c.name}: {c.score:.1f} / 5 - {c.band}")
         figures = [f"{k}={v}" for k, v in c.signals.items() if isinstance(v, (int, float)) and v is not None]
         if figures:

@@ -34,6 +34,7 @@ def session_row(s) -> dict:
         "program": s.program_name or None,
         "country": s.profile.country if s.profile else None,
         "mode": s.mode,
+        "format": s.format_id,
         "questions": len(s.questions),
         "answered": len(s.answers),
         "failed": sum(a.status == "failed" for a in s.answers),
@@ -89,7 +90,7 @@ def run_show(args: argparse.Namespace) -> int:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
     row = session_row(s)
-    print(f"Session {s.id} ({s.mode}) — {row['created_at'][:16].replace('T', ' ')} UTC")
+    print(f"Session {s.id} ({s.format_id}) — {row['created_at'][:16].replace('T', ' ')} UTC")
     print(f"Applicant: {row['applicant'] or '-'}   Program: {row['program'] or '-'}")
     for a in s.answers:
         score = f"{a.final_overall:.1f}" if a.final_overall is not None else a.status
