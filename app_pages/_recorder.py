@@ -31,7 +31,8 @@ BUILD_DIR = Path(interview.__file__).resolve().parent / "web" / "recorder"
 _component = components.declare_component("answer_recorder", path=str(BUILD_DIR))
 
 _EXTENSIONS = {"audio/webm": ".webm", "audio/ogg": ".ogg", "audio/mp4": ".m4a",
-               "audio/wav": ".wav", "audio/x-wav": ".wav", "audio/wave": ".wav"}
+               "audio/wav": ".wav", "audio/x-wav": ".wav", "audio/wave": ".wav",
+               "video/webm": ".webm", "video/mp4": ".mp4"}
 
 _HANDLED = "recorder_handled_takes"
 
@@ -61,6 +62,11 @@ class RecordedTake:
     answer_limit: float | None = None
 
     @property
+    def has_video(self) -> bool:
+        """A video answer (camera and microphone), recorded with ``recorder(video=True)``."""
+        return self.mime.lower().startswith("video/")
+
+    @property
     def filename(self) -> str:
         """A file name whose extension names the container (for storage and decoding)."""
         return "recording" + _EXTENSIONS.get(self.mime.split(";")[0].strip().lower(), ".webm")
@@ -77,8 +83,8 @@ def parse_take(value: dict) -> RecordedTake:
     if not isinstance(value, dict):
         raise RecorderError("the recorder sent something that is not a recording; record again")
     mime = str(value.get("mime") or "audio/webm")
-    if not mime.lower().startswith("audio/"):
-        raise RecorderError(f"the recorder sent {mime!r}, not audio; record again")
+    if not mime.lower().startswith(("audio/", "video/")):
+        raise RecorderError(f"the recorder sent {mime!r}, not audio or video; record again")
     try:
         audio = base64.b64decode(value.get("audio_b64") or "", validate=True)
     except (binascii.Error, ValueError, TypeError):
@@ -101,17 +107,18 @@ def parse_take(value: dict) -> RecordedTake:
 def recorder(key: str, *, read_seconds: float | None = None,
              answer_seconds: float | None = None, warning_seconds: float | None = None,
              auto_start: bool = False, label: str = "Record your answer",
-             disabled: bool = False) -> RecordedTake | None:
+             disabled: bool = False, video: bool = False) -> RecordedTake | None:
     """Draw the recorder; a :class:`RecordedTake` once per new take, else None.
 
     ``key`` identifies one take (change it for a fresh recorder). ``read_seconds``: a read
     timer before recording (``auto_start`` starts recording when it ends).
     ``answer_seconds``: the answer time limit (recording stops by itself there);
-    ``warning_seconds``: show a warning that long before the limit.
+    ``warning_seconds``: show a warning that long before the limit. ``video``: record the
+    camera with the microphone (WebM video; a preview shows while recording).
     Raises :class:`RecorderError` for a take that cannot be used."""
     value = _component(take_key=key, read_seconds=read_seconds, answer_seconds=answer_seconds,
                        warning_seconds=warning_seconds, auto_start=auto_start, label=label,
-                       disabled=disabled, key=f"recorder:{key}", default=None)
+                       disabled=disabled, video=video, key=f"recorder:{key}", default=None)
     if not value:
         return None
     handled = st.session_state.setdefault(_HANDLED, set())

@@ -89,10 +89,11 @@ def empty_frame(background: int = 120) -> np.ndarray:
 
 
 def write_video(path: Path, frames, fps: int = 10, codec: str | None = None,
-                audio_seconds: float = 0.0) -> Path:
+                audio_seconds: float = 0.0, audio=None) -> Path:
     """Encode RGB frames (an iterable) to ``path``: VP8 for .webm, H.264 for .mp4.
 
-    ``audio_seconds`` adds a quiet Opus/AAC track of that length, as a recorded answer has.
+    ``audio_seconds`` adds a quiet Opus/AAC track of that length, as a recorded answer has;
+    ``audio`` (float32 mono samples at 48 kHz) adds that sound instead.
     """
     import av
 
@@ -107,7 +108,7 @@ def write_video(path: Path, frames, fps: int = 10, codec: str | None = None,
             vs.options = {"deadline": "realtime", "cpu-used": "8", "crf": "30"}
             vs.bit_rate = 1_000_000
         astream = None
-        if audio_seconds:
+        if audio_seconds or audio is not None:
             acodec = "libopus" if path.suffix == ".webm" else "aac"
             astream = out.add_stream(acodec, rate=48000)
             astream.layout = "mono"
@@ -119,9 +120,13 @@ def write_video(path: Path, frames, fps: int = 10, codec: str | None = None,
         for packet in vs.encode():
             out.mux(packet)
         if astream is not None:
-            n = int(audio_seconds * 48000)
-            t = np.arange(n) / 48000
-            samples = (0.05 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+            if audio is not None:
+                samples = np.asarray(audio, dtype=np.float32)
+                n = len(samples)
+            else:
+                n = int(audio_seconds * 48000)
+                t = np.arange(n) / 48000
+                samples = (0.05 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
             for start in range(0, n, 960):
                 chunk = samples[start:start + 960]
                 af = av.AudioFrame.from_ndarray(chunk[None, :], format="flt", layout="mono")
@@ -145,3 +150,12 @@ def write_y4m(path: Path, frames, fps: int = 10) -> Path:
             f.write(b"FRAME\n")
             f.write(cv2.cvtColor(rgb, cv2.COLOR_RGB2YUV_I420).tobytes())
     return path
+
+
+def speech_48k(path: Path) -> np.ndarray:
+    """A speech fixture (any format) as float32 mono samples at 48 kHz."""
+    from interview.audio import SAMPLE_RATE, decode_audio
+
+    speech = decode_audio(path)
+    t_out = np.arange(int(len(speech) * 48000 / SAMPLE_RATE)) / 48000
+    return np.interp(t_out, np.arange(len(speech)) / SAMPLE_RATE, speech).astype(np.float32)

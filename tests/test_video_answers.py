@@ -1,0 +1,70 @@
+"""Video answers through the practice service: saved like any take, the audio track
+transcribed by the real model, presence measured from the video and stored with the delivery
+figures (needs the video extra for the presence part)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import FIXTURES
+from interview.practice import start_session, submit_answer
+from interview.profile import make_profile
+from interview.storage import Store
+
+cv2 = pytest.importorskip("cv2", reason="the video extra is not installed (pip install '.[video]')")
+
+from video_faces import frame, look, photo, speech_48k, write_video  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def store(data_dir):
+    s = Store.open()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def session(store):
+    profile = make_profile(name="Lakeside Internal Medicine", country="us", region="IL",
+                           specialty="internal_medicine", mission="Serving underserved communities.")
+    return start_session(store, store.add_applicant("Amina Diallo"), profile, count=2, seed=3)
+
+
+def video_answer(path, notes_from: float | None = None):
+    """The spoken answer fixture (8.7 s) with a face on camera; from ``notes_from`` seconds
+    on, the eyes are down at notes."""
+    audio = speech_48k(FIXTURES / "answer.wav")
+    seconds = len(audio) / 48000
+    face = photo("grace_hopper")
+    down = look(face, "grace_hopper", 0, 0.1)
+    fps = 10
+    frames = [frame(down if notes_from is not None and i / fps >= notes_from else face,
+                    scale=1.15) for i in range(int(seconds * fps))]
+    return write_video(path, frames, fps=fps, audio=audio)
+
+
+def test_video_answer_is_saved_transcribed_and_measured(store, session, tmp_path):
+    path = video_answer(tmp_path / "take.webm", notes_from=5.0)
+    ans = submit_answer(store, session.id, 1, audio=path.read_bytes(), filename="recording.webm",
+                        source="audio")
+    assert ans.status == "scored", ans.error
+    assert "observership" in ans.text.lower()  # the audio track was transcribed
+    saved = store.audio_file(ans)
+    assert saved.is_file() and saved.read_bytes() == path.read_bytes()  # the take as recorded
+    presence = ans.metrics["presence"]
+    assert presence["face_in_frame"] == 1.0
+    assert presence["speaking_only"] is True
+    # into the lens for the first 5 s of ~8.7 s, then down at the notes
+    assert 0.45 < presence["eye_contact"] < 0.75
+    assert presence["look_aways"][-1]["kind"] == "down"
+    assert presence["look_aways"][-1]["start"] == pytest.approx(5.0, abs=0.3)
+    assert ans.metrics["words_per_minute"]  # the delivery figures are still there
+
+
+def test_audio_only_answer_has_no_presence(store, session):
+    ans = submit_answer(store, session.id, 1, audio=(FIXTURES / "answer.webm").read_bytes(),
+                        filename="recording.webm", source="audio")
+    assert ans.status == "scored", ans.error
+    assert "presence" not in ans.metrics
