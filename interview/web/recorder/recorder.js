@@ -224,7 +224,8 @@
         take_key: takeKey,
         take_id: newId(),
         mime: type,
-        audio_b64: data.slice(data.indexOf(",") + 1),
+        // after ";base64," (a codecs list such as "vp8,opus" has commas of its own)
+        audio_b64: data.slice(data.indexOf(";base64,") + 8),
         started_at_ms: startedAtEpoch,
         read_seconds: round3(readUsed),
         answer_seconds: round3(limit && timedOut ? Math.min(answerUsed, limit) : answerUsed),
