@@ -86,7 +86,8 @@ def timed_answer(sess, question: dict, pos: int, *, method: str, nonce: int,
         try:
             take = recorder(f"{sess.id}:{pos}:{follow_up}:{nonce}", read_seconds=read,
                             answer_seconds=limit, warning_seconds=fmt.warning_seconds if limit else None,
-                            auto_start=fmt.auto_start and bool(read))
+                            auto_start=fmt.auto_start and bool(read),
+                            video=bool(st.session_state.get(f"video_on:{sess.id}")))
         except RecorderError as exc:
             _ui.show_error(exc, "The recording could not be used")
             return

@@ -24,7 +24,7 @@ def show_presence(report: PresenceReport, *, key: str = "presence") -> None:
     c3.metric("Longest look away", f"{report.longest_look_away_s:.1f} s")
     c4.metric("Head movement", "steady" if report.head_movement <= BUSY_HEAD else "a lot",
               help=f"{report.head_movement:.2f} face widths per second on average")
-    st.altair_chart(timeline_chart(report), use_container_width=True, key=f"{key}_timeline")
+    st.altair_chart(timeline_chart(report), width="stretch", key=f"{key}_timeline")
     st.caption(f"{report.frames} frames analysed ({report.sample_fps:g} per second) over "
                f"{report.duration_s:.1f} s. Bars show where you looked instead of the lens.")
     for tip in report.tips:

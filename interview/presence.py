@@ -290,6 +290,15 @@ class PresenceReport:
     #: when given, eye contact counted over speaking time only
     speaking_only: bool = False
 
+    @classmethod
+    def from_dict(cls, d: dict) -> "PresenceReport":
+        """The report back from :meth:`to_dict` (as stored with an answer's metrics)."""
+        known = {f for f in cls.__dataclass_fields__}
+        data = {k: v for k, v in d.items() if k in known}
+        data["look_aways"] = [LookAway(a["start"], a["end"], a["kind"])
+                              for a in d.get("look_aways", [])]
+        return cls(**data)
+
     def to_dict(self) -> dict:
         d = asdict(self)
         for key in ("face_in_frame", "eye_contact", "head_movement", "face_size",

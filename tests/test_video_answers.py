@@ -68,3 +68,48 @@ def test_audio_only_answer_has_no_presence(store, session):
                         filename="recording.webm", source="audio")
     assert ans.status == "scored", ans.error
     assert "presence" not in ans.metrics
+
+
+def test_review_shows_the_video_with_presence_figures(store, session, tmp_path, monkeypatch):
+    from test_app_coach import page, ran, texts
+
+    path = video_answer(tmp_path / "take.webm", notes_from=5.0)
+    ans = submit_answer(store, session.id, 1, audio=path.read_bytes(), filename="recording.webm",
+                        source="audio")
+    assert ans.status == "scored", ans.error
+    monkeypatch.setenv("INTERVIEW_NO_PRELOAD", "1")
+    at = ran(page("review"))
+    if at.selectbox(key="review_pick").value != session.id:
+        at.selectbox(key="review_pick").set_value(session.id)
+        ran(at)
+    assert "On camera" in texts(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Face in frame"] == "100 %"
+    assert metrics["Eye contact"].endswith("%")
+    assert at.get("video"), "the coach sees the video"
+    assert any("looked down" in w.value for w in at.warning)  # the tip
+
+
+
+
+def test_video_answers_toggle_off_by_default_on_from_settings(data_dir, monkeypatch):
+    from test_app import APP, RUN_TIMEOUT, create_profile, start
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("INTERVIEW_NO_PRELOAD", "1")
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
+    at.run()
+    create_profile(at)
+    start(at, method="browser")
+    sid = at.session_state["active_session_id"]
+    assert at.toggle(key=f"video_on:{sid}").value is False  # audio only by default
+    assert at.get("audio_input"), "the audio recorder"
+    at.toggle(key=f"video_on:{sid}").set_value(True).run()
+    assert not at.exception, at.exception
+    assert not at.get("audio_input")  # the camera recorder (a component) instead
+    # Settings: video answers on by default for new sessions
+    at.switch_page("app_pages/settings.py").run()
+    at.checkbox(key="settings_video_answers").check()
+    at.form_submit_button[0].click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["user_settings"]["video_answers"] is True
