@@ -113,3 +113,25 @@ def test_video_answers_toggle_off_by_default_on_from_settings(data_dir, monkeypa
     at.form_submit_button[0].click().run()
     assert not at.exception, at.exception
     assert at.session_state["user_settings"]["video_answers"] is True
+
+
+def test_html_report_shows_presence_and_embeds_the_video_when_asked(store, session, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    from interview.reports import build_report, render_html
+
+    path = video_answer(tmp_path / "take.webm", notes_from=5.0)
+    ans = submit_answer(store, session.id, 1, audio=path.read_bytes(), filename="recording.webm",
+                        source="audio")
+    assert ans.status == "scored", ans.error
+    report = build_report(store, session.id)
+    html = render_html(report)
+    assert "<h4>On camera</h4>" in html and "Eye contact" in html
+    assert "<video" not in html  # not embedded unless asked
+    svg = html[html.index('<svg xmlns="http://www.w3.org/2000/svg" class="presence-timeline"'):]
+    svg = svg[:svg.index("</svg>") + 6]
+    kinds = [r.get("data-kind") for r in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}rect")
+             if r.get("class") == "look-away"]
+    assert kinds and kinds[-1] == "down"
+    embedded = render_html(report, include_audio=True)
+    assert '<video controls preload="none" src="data:video/webm;base64,' in embedded
