@@ -64,8 +64,13 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def export_session(store: Any, session_id: str, path: str | os.PathLike) -> Path:
+def export_session(store: Any, session_id: str, path: str | os.PathLike, *,
+                   include_videos: bool = False) -> Path:
     """Write session ``session_id`` (rows, audio, HTML report) to the zip ``path``.
+
+    Answer videos (video answers, recognised by their presence figures) travel only with
+    ``include_videos``: without it such an answer is exported with its transcript, scores
+    and figures but no recording (``audio_path`` empty, ``video_omitted`` true).
 
     The zip is written to a temporary file beside ``path`` and moved into place, so a failed
     export never leaves half a file. Raises NotFound for an unknown id, SharingError if a
@@ -82,6 +87,10 @@ def export_session(store: Any, session_id: str, path: str | os.PathLike) -> Path
     seen: set[str] = set()
     for answer in data.get("answers") or []:
         rel = answer.get("audio_path")
+        if rel and not include_videos and ((answer.get("metrics") or {}).get("presence")):
+            answer["audio_path"] = None
+            answer["video_omitted"] = True
+            continue
         if not rel or rel in seen:
             continue
         seen.add(rel)

@@ -305,7 +305,7 @@ def test_settings_are_per_user_on_a_shared_server_and_never_touch_the_environmen
 
     set_my_settings(alice, max_seconds=5, verbatim=False)
     assert alice.session_state["user_settings"] == {"max_seconds": 5, "verbatim": False,
-                                                    "voice": True}
+                                                    "voice": True, "video_answers": False}
     assert dict(os.environ) == environ
     saved = json.loads((data_dir / "settings.json").read_text())
     assert saved.get("max_seconds", 600) == 600 and saved.get("verbatim", True) is True

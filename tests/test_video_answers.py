@@ -135,3 +135,55 @@ def test_html_report_shows_presence_and_embeds_the_video_when_asked(store, sessi
     assert kinds and kinds[-1] == "down"
     embedded = render_html(report, include_audio=True)
     assert '<video controls preload="none" src="data:video/webm;base64,' in embedded
+
+
+def test_export_carries_videos_only_when_asked(store, session, tmp_path, monkeypatch):
+    import zipfile
+
+    from interview.sharing import export_session, import_session
+
+    path = video_answer(tmp_path / "take.webm")
+    ans = submit_answer(store, session.id, 1, audio=path.read_bytes(), filename="recording.webm",
+                        source="audio")
+    audio = (FIXTURES / "answer.webm").read_bytes()
+    plain = submit_answer(store, session.id, 2, audio=audio, filename="recording.webm",
+                          source="audio")
+    assert ans.status == plain.status == "scored"
+
+    lean = export_session(store, session.id, tmp_path / "lean.zip")
+    with zipfile.ZipFile(lean) as zf:
+        names = zf.namelist()
+    assert any(plain.audio_path in n for n in names)  # audio answers travel as before
+    assert not any(ans.audio_path in n for n in names)  # the video stays at home
+    full = export_session(store, session.id, tmp_path / "full.zip", include_videos=True)
+    with zipfile.ZipFile(full) as zf:
+        assert any(ans.audio_path in n for n in zf.namelist())
+
+    # the lean export imports elsewhere: figures and transcript kept, no video
+    other = tmp_path / "other"
+    other.mkdir()
+    monkeypatch.setenv("INTERVIEW_DATA_DIR", str(other))
+    with Store.open() as elsewhere:
+        result = import_session(elsewhere, lean)
+        (moved,) = elsewhere.answer_attempts(result.session_id, 1)
+        assert moved.audio_path is None
+        assert moved.metrics["presence"]["face_in_frame"] == 1.0
+        assert moved.text == ans.text
+
+
+def test_cli_export_with_videos_flag(store, session, tmp_path):
+    import subprocess
+    import sys
+    import zipfile
+
+    from conftest import ROOT
+
+    path = video_answer(tmp_path / "take.webm")
+    ans = submit_answer(store, session.id, 1, audio=path.read_bytes(), filename="recording.webm",
+                        source="audio")
+    out = tmp_path / "with.zip"
+    proc = subprocess.run([sys.executable, "-m", "interview", "export", session.id, "-o", str(out),
+                           "--with-videos"], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    with zipfile.ZipFile(out) as zf:
+        assert any(ans.audio_path in n for n in zf.namelist())
