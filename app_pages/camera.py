@@ -4,7 +4,8 @@ The virtual-interview pre-flight for video, next to the microphone check. Each p
 ``st.camera_input`` goes from the browser to this app on the same machine, is measured by the
 face model (the optional video extra) and is then forgotten: nothing is stored. Each check says
 what to change. Photos taken one after another make the "look into the lens" test: the share
-of them with the eyes on the camera.
+of them with the eyes on the camera; the five-second test records the camera (the recorder
+component) and reports the share of it looking into the lens, then deletes the recording.
 """
 
 from __future__ import annotations
@@ -30,6 +31,49 @@ if not face_model.available():
 TALLY = "camera_check_looks"
 ICONS = {"ok": ":material/check_circle:", "warn": ":material/warning:", "fail": ":material/error:"}
 
+
+
+def five_second_test() -> None:
+    """Record five seconds with the camera and measure the share of it looking into the lens
+    (the recording is analysed in a temporary folder and deleted)."""
+    import tempfile
+    from pathlib import Path
+
+    from app_pages._presence import show_presence
+    from app_pages._recorder import RecorderError, recorder
+    from interview.video import analyse_video
+
+    st.subheader("Five-second eye-contact test")
+    st.write("Press **Record** and look into the lens for five seconds, as if answering; "
+             "recording stops by itself.")
+    runs = st.session_state.setdefault("camera_test_runs", 0)
+    try:
+        take = recorder(f"camera-test:{runs}", video=True, answer_seconds=5,
+                        label="Look into the lens for five seconds")
+    except RecorderError as exc:
+        _ui.show_error(exc, "The recording could not be used")
+        return
+    if take is not None:
+        with tempfile.TemporaryDirectory(prefix="camera-test-") as tmp:
+            path = Path(tmp) / take.filename
+            path.write_bytes(take.audio)
+            try:
+                report = analyse_video(path, require_face=False)
+            except Exception as exc:  # noqa: BLE001 - shown to the user, with what to do
+                _ui.show_error(exc, "The five-second test cannot be checked")
+                return
+        st.session_state["camera_test_report"] = report.to_dict()
+    data = st.session_state.get("camera_test_report")
+    if data:
+        from interview.presence import PresenceReport
+
+        report = PresenceReport.from_dict(data)
+        st.metric("Eyes on the lens", f"{report.eye_contact * 100:.0f} % of the test")
+        show_presence(report, key="camera_test")
+        if st.button("Test again", key="camera_test_again"):
+            st.session_state["camera_test_runs"] = runs + 1
+            st.session_state.pop("camera_test_report", None)
+            st.rerun()
 
 
 def recorded_answer() -> None:
@@ -62,6 +106,7 @@ photo = st.camera_input("Take a photo looking into the lens", key="camera_check"
 if photo is None:
     st.info("Allow the camera in your browser, look into the lens and press **Take photo**. "
             "Take three to five photos in a row for the eye-contact test.")
+    five_second_test()
     recorded_answer()
     st.stop()
 
@@ -122,4 +167,5 @@ if st.button("Start the eye-contact test again"):
     st.session_state[TALLY] = {photo.file_id: None}  # the photo on screen no longer counts
     st.rerun()
 
+five_second_test()
 recorded_answer()
