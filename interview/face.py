@@ -5,15 +5,17 @@ models ship inside the ``opencv-python-headless`` wheel (``cv2.data``), so nothi
 downloaded and everything runs on the CPU:
 
 1. the face: Viola-Jones cascades (``haarcascade_frontalface_default``; the profile cascade
-   when no frontal face is found, i.e. the head is turned away). In a video the previous
-   face narrows the search (a region around it, at sizes near it), which makes tracking a
-   steady face several times faster than searching the whole frame;
-2. the eyes: the eye cascade (and the one trained with glasses) in each upper quarter of the
-   face, with a geometric guess from the face box when a cascade misses one eye;
-3. the iris: the darkest disc of the iris's size inside each eye (a disc-mean filter over
-   the eye's grey levels). Its offset from the centre of the eye is the gaze; the line
-   between the irises gives the head's tilt, and their midpoint against the face's centre
-   line its turn;
+   when no frontal face is found, i.e. the head is turned away). In a video the box then
+   follows the face by template matching of its nose region (sub-pixel, a fraction of a
+   millisecond) and the cascade confirms it every REDETECT frames, so the reference the gaze
+   is measured against does not jitter, and a steady face costs little;
+2. the irises: in each eye's place in the face box (where OpenCV's eye cascade puts eyes in
+   a frontal face), the iris-sized disc that is darkest and darkest against a ring around it
+   (robust to glasses frames and brows);
+3. gaze: the irises' midpoint against the face's mirror-symmetry axis (found on brows,
+   cheeks and nose, not the eyes) sideways, and against the usual eye height in the face box
+   up and down, in units of the distance between the irises; the line between the irises
+   gives the head's tilt;
 4. lighting: mean and spread of luma over the face, mean luma outside it (backlight).
 
 What the figures mean (on camera or not, too dark or not) is decided in the pure
@@ -40,9 +42,10 @@ REDETECT = 5
 CONFIRM_WEIGHT = 0.3
 #: below this normalised correlation the tracked face is lost and searched for again
 MATCH_SCORE = 0.6
-#: iris radius as a share of the eye box's width (eye cascade boxes are about 2.5 eyes wide)
+#: iris radius as a share of the eye window's width
 IRIS_RADIUS = 0.11
-#: where the eye cascade puts an eye in a frontal face box: centre x, centre y, side (face widths)
+#: the iris search window of the image-left eye (the other is mirrored), where OpenCV's eye
+#: cascade puts eyes in a frontal face box: centre x, centre y, side (face widths)
 GEOMETRIC_EYE = (0.28, 0.37, 0.3)
 #: the band of the face searched for eyes and its symmetry axis (face heights from the top)
 BAND = (0.15, 0.7)
@@ -109,8 +112,6 @@ class FaceModel:
         folder = cv2.data.haarcascades
         self._face = self._cascade(folder, "haarcascade_frontalface_default.xml")
         self._profile = self._cascade(folder, "haarcascade_profileface.xml")
-        self._eye = self._cascade(folder, "haarcascade_eye.xml")
-        self._eye_glasses = self._cascade(folder, "haarcascade_eye_tree_eyeglasses.xml")
         self._track = track
         self._clahe = cv2.createCLAHE(clipLimit=3.0, tileGridSize=(4, 4))
         self._last: tuple[float, float, float, float] | None = None  # face in detect-scale px
@@ -340,20 +341,6 @@ class FaceModel:
             if best is None or score < best:
                 best, best_c = score, c
         return float(best_c)
-
-    def _eye_box(self, half: np.ndarray):
-        h, w = half.shape
-        lo, hi = int(FACE_WIDTH * 0.14), int(FACE_WIDTH * 0.4)
-        for cascade in (self._eye, self._eye_glasses):
-            found = cascade.detectMultiScale(half, scaleFactor=1.05, minNeighbors=3,
-                                             minSize=(lo, lo), maxSize=(hi, hi))
-            if len(found):
-                # the eye nearest where an eye should be: mid-width of the half, 40 % down
-                def distance(r):
-                    return abs(r[0] + r[2] / 2 - w / 2) + abs(r[1] + r[3] / 2 - h * 0.45)
-                x, y, ew, eh = min(found, key=distance)
-                return float(x), float(y), float(ew), float(eh)
-        return None
 
     def _iris(self, band: np.ndarray, box) -> tuple[float, float] | None:
         """Centre of the darkest iris-sized disc in the eye's middle rows (band pixels)."""
