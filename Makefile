@@ -10,7 +10,7 @@ PIP := $(BIN)/python -m pip --quiet
 # Stamps: re-install only when pyproject.toml changes; runtime and test extras apart.
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 TEST_STAMP := $(VENV)/.installed-test
-TEST_EXTRAS ?= test,openai-whisper,postgres
+TEST_EXTRAS ?= test,openai-whisper,postgres,video
 PORT ?=
 
 .PHONY: install install-test run test test-fast bench clean

@@ -35,6 +35,7 @@ SECTIONS = {
     "Practise": [
         _page("practice", "Practice", ":material/mic:", default=True),
         _page("preflight", "Pre-flight check", ":material/graphic_eq:"),
+        _page("camera", "Camera check", ":material/videocam:"),
         _page("summary", "Summary", ":material/summarize:"),
         _page("history", "History", ":material/history:"),
     ],

@@ -390,6 +390,15 @@ def reading_aloud(sess) -> bool:
     return bool(st.session_state[key])
 
 
+def recording_video(sess) -> bool:
+    """Whether this session's answers are recorded with the camera: the toggle at the top of
+    the session, off unless video answers are turned on in Settings."""
+    key = f"video_on:{sess.id}"
+    if key not in st.session_state:
+        st.session_state[key] = bool(_ui.settings().video_answers)
+    return bool(st.session_state[key])
+
+
 def run_session(store, sid: str) -> None:
     s = _state()
     try:
@@ -403,15 +412,19 @@ def run_session(store, sid: str) -> None:
     total = len(sess.questions)
     pos = int(s.get("position") or 1)
 
-    top = st.columns([5, 3, 2])
+    top = st.columns([4, 2, 2, 2])
     reading_aloud(sess)  # sets the toggle's default for this session
+    recording_video(sess)
+    top[2].toggle("Video answers", key=f"video_on:{sid}",
+                  help="Record your answers with the camera too (saved on this computer like "
+                  "audio): eye contact and framing are measured. Off = audio only.")
     top[1].toggle("Read questions aloud", key=f"voice_on:{sid}",
                   help="The interviewer's voice: a voice installed on this computer reads "
                   "each question (never an online voice). Turn it off in Settings for good.")
     top[0].markdown(f"**{_ui.plain(sess.program_name or 'Practice')}** · "
                     f"{_formats.session_format(sess).label}"
                     + (f" · {_ui.plain(sess.applicant_name)}" if sess.applicant_name else ""))
-    if top[2].button("End session", key="end_session"):
+    if top[3].button("End session", key="end_session"):
         store.finish_session(sid)
         close_session()
         st.rerun()
@@ -484,7 +497,17 @@ def answer_widgets(sess, pos: int, method: str, wkey: str, question: dict, submi
     """The input for one take by ``method``; ``submit(audio=, filename=, text=, source=)``
     stores it. ``seconds``: the time limit of a local-microphone recording."""
     s = _state()
-    if method == "browser":
+    if method == "browser" and recording_video(sess):
+        from app_pages._recorder import RecorderError, recorder
+
+        try:
+            take = recorder(f"video:{wkey}", video=True, label="Record your answer (video)")
+        except RecorderError as exc:
+            _ui.show_error(exc, "The recording could not be used")
+            take = None
+        if take is not None:
+            submit(audio=take.audio, filename=take.filename, source="audio")
+    elif method == "browser":
         rec = st.audio_input("Record your answer", key=f"rec:{wkey}")
         if rec is not None and rec.file_id not in s["handled_uploads"]:
             # marked handled by _submit once saved, never before

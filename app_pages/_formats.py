@@ -87,7 +87,8 @@ def timed_answer(sess, question: dict, pos: int, *, method: str, nonce: int,
             take = recorder(f"{sess.id}:{pos}:{follow_up}:{nonce}", read_seconds=read,
                             answer_seconds=limit, warning_seconds=fmt.warning_seconds if limit else None,
                             auto_start=fmt.auto_start and bool(read),
-                            handled=state.setdefault("handled_uploads", set()))
+                            handled=state.setdefault("handled_uploads", set()),
+                            video=bool(st.session_state.get(f"video_on:{sess.id}")))
         except RecorderError as exc:
             _ui.show_error(exc, "The recording could not be used")
             return

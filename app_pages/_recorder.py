@@ -32,7 +32,8 @@ BUILD_DIR = Path(interview.__file__).resolve().parent / "web" / "recorder"
 _component = components.declare_component("answer_recorder", path=str(BUILD_DIR))
 
 _EXTENSIONS = {"audio/webm": ".webm", "audio/ogg": ".ogg", "audio/mp4": ".m4a",
-               "audio/wav": ".wav", "audio/x-wav": ".wav", "audio/wave": ".wav"}
+               "audio/wav": ".wav", "audio/x-wav": ".wav", "audio/wave": ".wav",
+               "video/webm": ".webm", "video/mp4": ".mp4"}
 
 _HANDLED = "recorder_handled_takes"
 
@@ -64,6 +65,11 @@ class RecordedTake:
     marker: str = ""
 
     @property
+    def has_video(self) -> bool:
+        """A video answer (camera and microphone), recorded with ``recorder(video=True)``."""
+        return self.mime.lower().startswith("video/")
+
+    @property
     def filename(self) -> str:
         """A file name whose extension names the container (for storage and decoding)."""
         return "recording" + _EXTENSIONS.get(self.mime.split(";")[0].strip().lower(), ".webm")
@@ -80,8 +86,8 @@ def parse_take(value: dict) -> RecordedTake:
     if not isinstance(value, dict):
         raise RecorderError("the recorder sent something that is not a recording; record again")
     mime = str(value.get("mime") or "audio/webm")
-    if not mime.lower().startswith("audio/"):
-        raise RecorderError(f"the recorder sent {mime!r}, not audio; record again")
+    if not mime.lower().startswith(("audio/", "video/")):
+        raise RecorderError(f"the recorder sent {mime!r}, not audio or video; record again")
     try:
         audio = base64.b64decode(value.get("audio_b64") or "", validate=True)
     except (binascii.Error, ValueError, TypeError):
@@ -104,7 +110,8 @@ def parse_take(value: dict) -> RecordedTake:
 def recorder(key: str, *, read_seconds: float | None = None,
              answer_seconds: float | None = None, warning_seconds: float | None = None,
              auto_start: bool = False, label: str = "Record your answer",
-             disabled: bool = False, handled: set | None = None) -> RecordedTake | None:
+             disabled: bool = False, handled: set | None = None,
+             video: bool = False) -> RecordedTake | None:
     """Draw the recorder; a :class:`RecordedTake` once per new take, else None.
 
     ``key`` identifies one take (change it for a fresh recorder). ``read_seconds``: a read
@@ -115,10 +122,12 @@ def recorder(key: str, *, read_seconds: float | None = None,
     is not returned again, and the caller adds the marker once the take is saved (so that a
     rerun between the two never drops a take). Without it, a take is marked handled here,
     as it is returned.
+    ``video``: record the camera with the microphone (WebM video; a preview shows while
+    recording).
     Raises :class:`RecorderError` for a take that cannot be used."""
     value = _component(take_key=key, read_seconds=read_seconds, answer_seconds=answer_seconds,
                        warning_seconds=warning_seconds, auto_start=auto_start, label=label,
-                       disabled=disabled, key=f"recorder:{key}", default=None)
+                       disabled=disabled, video=video, key=f"recorder:{key}", default=None)
     if not value:
         return None
     mark_here = handled is None

@@ -55,6 +55,8 @@ class AppSettings:
     verbatim: bool = True
     #: read questions aloud (with a voice on this computer) in the interview formats
     voice: bool = True
+    #: record answers with the camera too (video answers); audio only by default
+    video_answers: bool = False
 
     @classmethod
     def path(cls) -> Path:
@@ -78,7 +80,7 @@ class AppSettings:
 
 
 #: settings each user chooses for themselves (this browser session), never process-wide
-USER_FIELDS = ("max_seconds", "verbatim", "voice")
+USER_FIELDS = ("max_seconds", "verbatim", "voice", "video_answers")
 _USER_STATE = "user_settings"
 
 
@@ -93,12 +95,15 @@ def settings() -> AppSettings:
     return replace(saved, **{k: v for k, v in mine.items() if k in USER_FIELDS})
 
 
-def set_user_settings(*, max_seconds: int, verbatim: bool, voice: bool | None = None) -> None:
+def set_user_settings(*, max_seconds: int, verbatim: bool, voice: bool | None = None,
+                      video_answers: bool | None = None) -> None:
     """This user's longest recording, verbatim mode and interviewer's voice (other users
     keep their own)."""
     mine = {"max_seconds": int(max_seconds), "verbatim": bool(verbatim)}
     if voice is not None:
         mine["voice"] = bool(voice)
+    if video_answers is not None:
+        mine["video_answers"] = bool(video_answers)
     st.session_state[_USER_STATE] = mine
 
 
@@ -406,6 +411,14 @@ def render_delivery(metrics: dict, suggested_seconds: int | None = None) -> None
             c4.caption(f"{verdict_text} the suggested {fmt_seconds(suggested)}")
     else:
         c4.metric("Length", f"{metrics.get('word_count', 0)} words")
+    presence = metrics.get("presence")
+    if presence:  # a video answer: eye contact, framing and the look-away timeline
+        from app_pages._presence import show_presence
+        from interview.presence import PresenceReport
+
+        st.markdown("##### On camera")
+        digest = hash(json.dumps(presence, sort_keys=True, default=str))
+        show_presence(PresenceReport.from_dict(presence), key=f"presence:{digest}")
 
 
 def render_timing(answer) -> None:
@@ -432,7 +445,10 @@ def render_answer_feedback(store, answer) -> None:
     if answer.audio_path:
         path = store.audio_file(answer)
         if path is not None and path.is_file():
-            head[1].audio(str(path))
+            if metrics.get("presence"):  # a video answer
+                head[1].video(str(path))
+            else:
+                head[1].audio(str(path))
     elif answer.source == "typed":
         head[1].caption("Typed answer: delivery figures that need timing are not available.")
 

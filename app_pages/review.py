@@ -189,7 +189,10 @@ for answer in session.answers:
             st.caption(f"Attempt {answer.attempt} (the latest; earlier attempts are kept).")
         path = store.audio_file(answer)
         if path is not None and path.is_file():
-            st.audio(str(path))
+            if (answer.metrics or {}).get("presence"):  # a video answer
+                st.video(str(path))
+            else:
+                st.audio(str(path))
         elif answer.audio_path:
             st.warning(f"The recording {answer.audio_path} is missing from the data directory.")
         text = answer.display_text

@@ -55,6 +55,12 @@ with st.form("settings"):
                         help="The interviewer's voice: your browser reads each question with a "
                         "voice installed on this computer (never an online voice). The "
                         "question is always shown too.")
+    video_answers = st.checkbox(
+        "Record video answers (camera and microphone)", value=current.video_answers,
+        key="settings_video_answers",
+        help="Off by default. Video answers are saved like audio takes, on this computer, and "
+        "give eye contact and framing figures (with the optional video extra: pip install "
+        "'.[video]'). Each session can still turn it on or off.")
     if shared:
         st.caption("The speech model is shared by everyone using this app"
                    + ("" if may_change_global else " and only an admin can change it")
@@ -62,13 +68,15 @@ with st.form("settings"):
     saved = st.form_submit_button("Save settings", type="primary")
 
 if saved:
-    _ui.set_user_settings(max_seconds=int(max_seconds), verbatim=verbatim, voice=voice)
+    _ui.set_user_settings(max_seconds=int(max_seconds), verbatim=verbatim, voice=voice,
+                          video_answers=video_answers)
     if may_change_global:  # the speech model is everyone's: admins (or the local user) only
         defaults = _ui.AppSettings.load()
         defaults.backend, defaults.model = backend, model.strip()
         if not shared:  # a single user: keep these as the defaults for the next start too
             defaults.max_seconds, defaults.verbatim = int(max_seconds), verbatim
             defaults.voice = voice
+            defaults.video_answers = video_answers
         defaults.save()
         st.success("Settings saved. The model loads again on the next answer if it changed.")
         _ui.start_model_loading()

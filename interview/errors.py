@@ -22,6 +22,10 @@ class AudioError(InterviewError):
     """An audio file cannot be used (empty, corrupt, unsupported, too long, silent)."""
 
 
+class VideoError(InterviewError):
+    """A video cannot be analysed (no video track, corrupt, no face, video extra missing)."""
+
+
 class TranscriptionError(InterviewError):
     """A model is missing or transcription failed."""
 

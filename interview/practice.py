@@ -295,6 +295,25 @@ def _save_follow_up(store: Store, parent_answer_id: str, follow_up_text: str, *,
     )
 
 
+def _presence(path, transcript) -> dict | None:
+    """Presence figures of a video answer (eye contact over speaking time, face in frame,
+    look-aways, tips), or None: an audio-only take, no video extra, or a video that cannot be
+    analysed. Never fails the answer: the figures are an extra."""
+    try:
+        from .video import analyse_video, probe, speech_regions
+
+        probe(path)  # VideoError for an audio-only take, before the face model loads
+        from .face import available
+
+        if not available():
+            return None
+        report = analyse_video(path, speech=speech_regions(transcript) or None,
+                               require_face=False)
+    except InterviewError:
+        return None
+    return report.to_dict()
+
+
 def retry_answer(store: Store, answer_id: str, transcriber=None,
                  on_segment: SegmentCallback | None = None, *, max_seconds: float | None = None,
                  verbatim: bool = True) -> AnswerRecord:
@@ -363,7 +382,12 @@ def _process(store: Store, answer: AnswerRecord, *, transcriber=None,
         score = score_answer(text, question=question, profile=profile,
                              country=profile.country if profile else None,
                              transcript=transcript, metrics=metrics)
-        return store.update_answer(answer.id, text=text, metrics=metrics, scores=score,
+        stored_metrics = metrics.to_dict()
+        if answer.audio_path:
+            presence = _presence(store.audio_file(answer), transcript)
+            if presence is not None:
+                stored_metrics["presence"] = presence
+        return store.update_answer(answer.id, text=text, metrics=stored_metrics, scores=score,
                                    overall=score.overall, status="scored", error=None)
     except Exception as exc:  # noqa: BLE001 - every failure is stored, the audio is kept
         msg = _error_message(exc)

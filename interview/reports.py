@@ -133,6 +133,36 @@ class AnswerView:
         return delivery_figures(self.metrics)
 
     @property
+    def presence(self):
+        """On-camera figures of a video answer (interview.presence.PresenceReport), or None."""
+        data = (self.metrics or {}).get("presence")
+        if not data:
+            return None
+        from .presence import PresenceReport
+
+        return PresenceReport.from_dict(data)
+
+    @property
+    def presence_figures(self) -> list[DeliveryFigure]:
+        p = self.presence
+        if p is None:
+            return []
+        return [DeliveryFigure("eye_contact", "Eye contact", f"{p.eye_contact * 100:.0f} %",
+                               p.eye_contact),
+                DeliveryFigure("face_in_frame", "Face in frame", f"{p.face_in_frame * 100:.0f} %",
+                               p.face_in_frame),
+                DeliveryFigure("longest_look_away_s", "Longest look away",
+                               f"{p.longest_look_away_s:.1f} s", p.longest_look_away_s)]
+
+    @property
+    def presence_timeline(self) -> Markup:
+        """The look-away timeline as inline SVG (escaped labels, no script)."""
+        from .presence import timeline_svg
+
+        p = self.presence
+        return Markup(timeline_svg(p)) if p is not None else Markup("")
+
+    @property
     def transcript_html(self) -> Markup:
         return highlight_transcript_html(self.text, self.evidence)
 
@@ -326,8 +356,8 @@ def mark_markdown(text: str, evidence: list[dict]) -> str:
     return "".join(out)
 
 
-def audio_data_uri(path: str | Path | None) -> str | None:
-    """The audio file as a ``data:`` URI (None if missing)."""
+def audio_data_uri(path: str | Path | None, *, video: bool = False) -> str | None:
+    """The audio (or, for a video answer, the video) file as a ``data:`` URI (None if missing)."""
     if not path:
         return None
     p = Path(path)
@@ -335,7 +365,7 @@ def audio_data_uri(path: str | Path | None) -> str | None:
         return None
     mime = mimetypes.guess_type(p.name)[0] or "audio/wav"
     if p.suffix.lower() == ".webm":
-        mime = "audio/webm"
+        mime = "video/webm" if video else "audio/webm"
     return f"data:{mime};base64," + base64.b64encode(p.read_bytes()).decode("ascii")
 
 
@@ -383,7 +413,8 @@ def render_html(report: Report, *, include_audio: bool = False) -> str:
     """The report as one self-contained HTML page (audio players embedded if asked)."""
     answers = []
     for a in report.answers:
-        answers.append(_AnswerContext(a, audio_data_uri(a.audio_path) if include_audio else None))
+        answers.append(_AnswerContext(a, audio_data_uri(a.audio_path, video=a.presence is not None)
+                                      if include_audio else None))
     return _render(
         "report.html.j2", True,
         r=_ReportContext(report, answers), legend=legend_html(),

@@ -95,8 +95,13 @@ def _sha256_file(path: Path) -> tuple[str, int]:
     return h.hexdigest(), size
 
 
-def export_session(store: Any, session_id: str, path: str | os.PathLike) -> Path:
+def export_session(store: Any, session_id: str, path: str | os.PathLike, *,
+                   include_videos: bool = False) -> Path:
     """Write session ``session_id`` (rows, audio, HTML report) to the zip ``path``.
+
+    Answer videos (video answers, recognised by their presence figures) travel only with
+    ``include_videos``: without it such an answer is exported with its transcript, scores
+    and figures but no recording (``audio_path`` empty, ``video_omitted`` true).
 
     The zip is written to a temporary file beside ``path`` (owner-only, 0600) and moved into
     place, so a failed export never leaves half a file. Recordings are streamed from disk.
@@ -114,6 +119,10 @@ def export_session(store: Any, session_id: str, path: str | os.PathLike) -> Path
     seen: set[str] = set()
     for answer in data.get("answers") or []:
         rel = answer.get("audio_path")
+        if rel and not include_videos and ((answer.get("metrics") or {}).get("presence")):
+            answer["audio_path"] = None
+            answer["video_omitted"] = True
+            continue
         if not rel or rel in seen:
             continue
         seen.add(rel)

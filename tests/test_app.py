@@ -313,7 +313,7 @@ def test_settings_are_per_user_on_a_shared_server_and_never_touch_the_environmen
 
     set_my_settings(alice, max_seconds=5, verbatim=False)
     assert alice.session_state["user_settings"] == {"max_seconds": 5, "verbatim": False,
-                                                    "voice": True}
+                                                    "voice": True, "video_answers": False}
     assert dict(os.environ) == environ
     # an applicant changes nothing global: settings.json (everyone's defaults) is untouched
     assert not (data_dir / "settings.json").exists()

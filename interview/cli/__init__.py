@@ -21,6 +21,7 @@ COMMAND_MODULES: list[str] = [
     "questions",
     "record",
     "transcribe",
+    "presence",
     "score",
     "practice",
     "sessions",

@@ -21,11 +21,15 @@ def register(subparsers) -> None:
     parser.add_argument("session_id", metavar="SESSION_ID", help="id of a stored session")
     parser.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.zip",
                         help="the zip file to write")
+    parser.add_argument("--with-videos", action="store_true",
+                        help="include the videos of video answers (left out by default; "
+                             "their transcripts, scores and on-camera figures always travel)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     with Store.open() as store:
-        out = export_session(store, args.session_id, args.output)
+        out = export_session(store, args.session_id, args.output,
+                             include_videos=args.with_videos)
     print(out)
     return 0

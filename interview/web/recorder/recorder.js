@@ -18,7 +18,7 @@
   var $ = function (id) { return document.getElementById(id); };
   var ui = {
     root: $("recorder"), record: $("record"), stop: $("stop"), clock: $("clock"),
-    fill: $("fill"), status: $("status"), warning: $("warning"),
+    fill: $("fill"), status: $("status"), warning: $("warning"), preview: $("preview"),
   };
 
   var args = {};
@@ -122,7 +122,9 @@
 
   // ---- recording --------------------------------------------------------------------------
   function pickMime() {
-    var options = ["audio/webm;codecs=opus", "audio/webm", "audio/ogg;codecs=opus", "audio/mp4"];
+    var options = args.video
+      ? ["video/webm;codecs=vp8,opus", "video/webm;codecs=vp9,opus", "video/webm", "video/mp4"]
+      : ["audio/webm;codecs=opus", "audio/webm", "audio/ogg;codecs=opus", "audio/mp4"];
     for (var i = 0; i < options.length; i++) {
       if (window.MediaRecorder && MediaRecorder.isTypeSupported &&
           MediaRecorder.isTypeSupported(options[i])) { return options[i]; }
@@ -143,9 +145,18 @@
     try { if (window.speechSynthesis) { window.speechSynthesis.cancel(); } } catch (e) { /* none */ }
     setState("starting");
     ui.clock.textContent = "";
-    say("Opening the microphone...");
-    navigator.mediaDevices.getUserMedia({ audio: true }).then(function (s) {
+    say(args.video ? "Opening the camera and microphone..." : "Opening the microphone...");
+    var wanted = { audio: true };
+    if (args.video) {
+      wanted.video = { width: { ideal: 1280 }, height: { ideal: 720 }, facingMode: "user" };
+    }
+    navigator.mediaDevices.getUserMedia(wanted).then(function (s) {
       stream = s;
+      if (args.video && ui.preview) {  // the applicant sees themself while answering
+        ui.preview.srcObject = s;
+        ui.preview.hidden = false;
+        ui.preview.play().catch(function () {});
+      }
       mime = pickMime();
       try {
         recorder = mime ? new MediaRecorder(stream, { mimeType: mime }) : new MediaRecorder(stream);
@@ -172,14 +183,16 @@
       recorder.start(1000);  // gather data every second, so little is held back at the end
       startTicker();
     }, function (err) {
-      fail("the microphone could not be opened (" + err.name + "): allow microphone access "
-           + "for this page and check that a microphone is connected");
+      fail((args.video ? "the camera or microphone" : "the microphone") + " could not be opened ("
+           + err.name + "): allow access for this page and check that "
+           + (args.video ? "a camera and a microphone are" : "a microphone is") + " connected");
     });
   }
 
   function fail(why) {
     stopTicker();
     if (stream) { stream.getTracks().forEach(function (t) { t.stop(); }); }
+    hidePreview();
     setState("error");
     say("Not recorded: " + why + ". Then press Record again.");
   }
@@ -194,9 +207,14 @@
     recorder.stop();
   }
 
+  function hidePreview() {
+    if (ui.preview) { ui.preview.hidden = true; ui.preview.srcObject = null; }
+  }
+
   function finish() {
     if (stream) { stream.getTracks().forEach(function (t) { t.stop(); }); }
-    var type = (recorder && recorder.mimeType) || mime || "audio/webm";
+    hidePreview();
+    var type = (recorder && recorder.mimeType) || mime || (args.video ? "video/webm" : "audio/webm");
     var blob = new Blob(chunks, { type: type });
     if (!blob.size) { fail("nothing was captured from the microphone"); return; }
     var reader = new FileReader();
@@ -208,7 +226,8 @@
         take_key: takeKey,
         take_id: newId(),
         mime: type,
-        audio_b64: data.slice(data.indexOf(",") + 1),
+        // after ";base64," (a codecs list such as "vp8,opus" has commas of its own)
+        audio_b64: data.slice(data.indexOf(";base64,") + 8),
         started_at_ms: startedAtEpoch,
         read_seconds: round3(readUsed),
         answer_seconds: round3(limit && timedOut ? Math.min(answerUsed, limit) : answerUsed),
