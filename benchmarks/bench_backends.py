@@ -1,6 +1,6 @@
 """faster-whisper and openai-whisper side by side, on the same weights and the same audio.
 
-    .venv/bin/python benchmarks/bench_backends.py [--runs 3]
+    .venv/bin/python benchmarks/bench_backends.py [--runs 3] [--openai-runs 1]
 
 Both backends run the bundled tiny.en: faster-whisper reads the CTranslate2 ``model.bin``
 (int8 on CPU, the app's default; float32 too, for a like-for-like precision row);
@@ -103,7 +103,9 @@ def summarise(rows: list[dict], answer_ref: str, clips) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3, help="cold runs per backend (median)")
+    parser.add_argument("--runs", type=int, default=3, help="cold runs per faster-whisper row (median)")
+    parser.add_argument("--openai-runs", type=int, default=1,
+                        help="cold runs for openai-whisper (about 5 minutes each on 2 cores)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--answer", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -126,8 +128,8 @@ def main() -> None:
     checkpoint = bundled_checkpoint(default_model_path(), Path(env["INTERVIEW_DATA_DIR"]) / "models")
     convert_s = time.perf_counter() - started
     print(f"audio: a {answer_ref.count(' ') + 1}-word synthesised answer of about 2 minutes, and "
-          f"{len(clips)} real clips ({sum(c.duration for c in clips):.0f} s); {args.runs} cold runs each, "
-          f"medians; {os.cpu_count()} CPU cores; word timestamps on")
+          f"{len(clips)} real clips ({sum(c.duration for c in clips):.0f} s); {args.runs} cold runs per "
+          f"faster-whisper row, {args.openai_runs} for openai-whisper, medians; {os.cpu_count()} CPU cores; word timestamps on")
     print(f"one-off conversion of model.bin to an openai-whisper checkpoint: {convert_s:.2f} s "
           f"({checkpoint.stat().st_size / 1e6:.0f} MB)")
     print(f"{'backend':30s} {'load s':>7s} {'RTF 2-min':>9s} {'RTF real':>8s} {'peak MB':>8s} "
@@ -140,7 +142,8 @@ def main() -> None:
             except ImportError as exc:
                 print(f"{name}: skipped - the openai-whisper extra is not installed ({exc})")
                 continue
-        s = results[name] = summarise(measure(cfg, answer, args.runs, env), answer_ref, clips)
+        runs = args.openai_runs if cfg["backend"] == "openai-whisper" else args.runs
+        s = results[name] = summarise(measure(cfg, answer, runs, env), answer_ref, clips)
         fillers = [x for x in (s["answer_fillers"], s["real_fillers"]) if x is not None]
         print(f"{name:30s} {s['load']:7.2f} {s['answer_rtf']:9.4f} {s['real_rtf']:8.4f} {s['peak_mb']:8.0f} "
               f"{s['answer_wer']:9.3f} {s['real_wer']:8.3f} {min(fillers) if fillers else float('nan'):7.2f}",

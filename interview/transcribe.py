@@ -543,15 +543,19 @@ class OpenAIWhisperTranscriber(_BaseTranscriber):
                 initial_prompt=prompt, carry_initial_prompt=True,
                 no_speech_threshold=o.no_speech_threshold, logprob_threshold=o.log_prob_threshold,
                 word_timestamps=True, fp16=False, verbose=None,
-                # one pass per chunk, as faster-whisper's batched pipeline: with timestamp tokens
-                # openai-whisper seeks back to the last one and decodes the chunk's tail again,
-                # where tiny.en invents words ("Okay.") and loses context ("his" -> "It's")
+                # no timestamp tokens, as faster-whisper's batched pipeline: with them openai-whisper
+                # cuts the chunk at the last one and decodes the rest in a new window, losing the
+                # context ("his power" -> "It's power")
                 without_timestamps=True,
             )
             offset = float(meta["offset"])
-            for seg in result.get("segments", []):
-                if _looks_like_non_speech(seg.get("no_speech_prob", 0.0), seg.get("avg_logprob", 0.0), o):
-                    continue
+            # Only the first window (the whole chunk, seek 0): with word timestamps openai-whisper
+            # seeks back to the last word's end and decodes the chunk's last few tenths of a
+            # second again, where tiny.en invents a sentence ("Okay.", "I'm not sure.", "MUSIC")
+            # on most real clips; faster-whisper decodes each chunk once.
+            segments = [seg for seg in result.get("segments", []) if seg.get("seek", 0) == 0
+                        and not _looks_like_non_speech(seg.get("no_speech_prob", 0.0), seg.get("avg_logprob", 0.0), o)]
+            for seg in segments:
                 words = []
                 for w in seg.get("words", []):
                     index = timeline.get_chunk_index(offset + (w["start"] + w["end"]) / 2)
