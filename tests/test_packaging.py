@@ -266,7 +266,7 @@ def test_make_run_installs_the_runtime_once_and_make_test_adds_the_extras(tmp_pa
     assert [line for line in _make_dry_run(tmp_path, "run").splitlines() if line.strip()] == [
         ".venv/bin/interview serve"]
     test = _make_dry_run(tmp_path, "test")
-    assert 'install -e ".[test,openai-whisper,postgres]"' in test and "install -e .\n" not in test
+    assert 'install -e ".[test,openai-whisper,postgres,video]"' in test and "install -e .\n" not in test
     (tmp_path / ".venv" / ".installed-test").touch()
     assert "pip" not in _make_dry_run(tmp_path, "test") and "pip" not in _make_dry_run(tmp_path, "test-fast")
     assert "not slow" in _make_dry_run(tmp_path, "test-fast")
