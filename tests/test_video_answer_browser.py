@@ -17,8 +17,8 @@ import urllib.request
 
 import pytest
 
-from conftest import ROOT
-from test_e2e_browser import CHROMIUM, _free_port, _require_browser, _speech_wav_48k
+from conftest import ROOT, require_chromium
+from test_e2e_browser import CHROMIUM, _free_port, _speech_wav_48k
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -47,7 +47,7 @@ def session_id(data_dir):
 
 @pytest.fixture
 def server(tmp_path, data_dir, session_id):
-    _require_browser()
+    require_chromium()
     port = _free_port()
     env = dict(os.environ, INTERVIEW_DATA_DIR=str(data_dir), RECORDER_SESSION=session_id,
                RECORDER_LIMIT=str(LIMIT))
