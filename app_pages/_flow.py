@@ -501,12 +501,15 @@ def answer_widgets(sess, pos: int, method: str, wkey: str, question: dict, submi
         from app_pages._recorder import RecorderError, recorder
 
         try:
-            take = recorder(f"video:{wkey}", video=True, label="Record your answer (video)")
+            # the take is marked handled by _submit once saved, never before (as for audio)
+            take = recorder(f"video:{wkey}", video=True, label="Record your answer (video)",
+                            answer_seconds=seconds or _ui.settings().max_seconds,
+                            handled=s.setdefault("handled_uploads", set()))
         except RecorderError as exc:
             _ui.show_error(exc, "The recording could not be used")
             take = None
         if take is not None:
-            submit(audio=take.audio, filename=take.filename, source="audio")
+            submit(audio=take.audio, filename=take.filename, source="audio", take=take.marker)
     elif method == "browser":
         rec = st.audio_input("Record your answer", key=f"rec:{wkey}")
         if rec is not None and rec.file_id not in s["handled_uploads"]:
@@ -697,7 +700,7 @@ def session_end(store, sess) -> None:
                 else:
                     _failed_answer(store, answer)
                 for reply in answer.follow_up_answers:
-                    st.markdown(f"##### Follow-up: {reply.question_text}")
+                    st.markdown(f"##### Follow-up: {_ui.plain(reply.question_text)}")
                     if reply.status == "scored":
                         _ui.render_answer_feedback(store, reply)
                     else:

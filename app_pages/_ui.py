@@ -369,7 +369,7 @@ def render_scores(score: dict, answer=None) -> None:
             title += f" (coach; automatic {value:.1f})"
         with st.expander(title, expanded=shown < 3):
             if override is not None:
-                st.caption(f"Coach's override: {override.reason}")
+                st.caption(f"Coach's override: {plain(override.reason)}")
             if crit.get("band_description"):
                 st.caption(crit["band_description"])
             quotes = [ev for ev in crit.get("evidence", []) if ev.get("kind") != "filler"]

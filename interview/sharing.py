@@ -467,7 +467,9 @@ def import_session(store: Any, path: str | os.PathLike, *, replace: bool = False
             if exists:
                 backup_dir = private_dir(inside(root, "backups"))
                 stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
-                backup = export_session(store, sid, inside(backup_dir, f"{sid}-{stamp}.zip"))
+                # the backup keeps everything the replacement deletes, videos included
+                backup = export_session(store, sid, inside(backup_dir, f"{sid}-{stamp}.zip"),
+                                        include_videos=True)
                 private_file(backup)
                 store.delete_session(sid, delete_audio=True)
             written: list[Path] = []
