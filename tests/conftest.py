@@ -138,3 +138,37 @@ def run_cli_in_process(*args: str, env: dict | None = None, cwd: str | Path | No
     return subprocess.CompletedProcess(["interview", *map(str, args)], code,
                                        out_bytes.getvalue().decode("utf-8"),
                                        err_bytes.getvalue().decode("utf-8"))
+
+
+@pytest.fixture
+def store(data_dir):
+    """The store of the fresh data directory, open for one test."""
+    from interview.storage import Store
+
+    s = Store.open()
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def transcriber():
+    """The local speech model, loaded once per test module."""
+    from interview.transcribe import get_transcriber
+
+    return get_transcriber()
+
+
+@pytest.fixture
+def session_id(data_dir) -> str:
+    """A one-question session (Amina Diallo, Riverside Internal Medicine) in the fresh data
+    directory: the pages in tests/apps record its answer."""
+    from interview.practice import start_session
+    from interview.profile import make_profile
+    from interview.storage import Store
+
+    with Store.open() as store:
+        who = store.get_or_add_applicant("Amina Diallo")
+        profile = make_profile(name="Riverside Internal Medicine", country="us",
+                               specialty="internal_medicine")
+        return start_session(store, who.id, profile,
+                             question_ids=["personal.tell-me-about-yourself"]).id

@@ -9,18 +9,10 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from interview.profile import make_profile
-from interview.storage import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "app_pages" / "emails.py")
 SAID = "Um, I want to work in rural communities because I grew up in a small town."
-
-
-@pytest.fixture
-def store(data_dir):
-    s = Store.open()
-    yield s
-    s.close()
 
 
 @pytest.fixture

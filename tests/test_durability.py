@@ -57,20 +57,6 @@ def profile():
 
 
 @pytest.fixture
-def store(data_dir):
-    s = Store.open()
-    yield s
-    s.close()
-
-
-@pytest.fixture(scope="module")
-def transcriber():
-    from interview.transcribe import get_transcriber
-
-    return get_transcriber()
-
-
-@pytest.fixture
 def session(store, profile):
     return start_session(store, store.add_applicant("Amina Diallo"), profile, count=3, seed=5)
 

@@ -4,7 +4,6 @@ is written inside or outside the data directory."""
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 import struct
@@ -17,8 +16,9 @@ import pytest
 
 from coach_data import STRONG_US, WEAK_US, Answer, fixture_audio, store_session
 from conftest import ROOT
+from export_zips import rewrite
 from interview import sharing
-from interview.sharing import MANIFEST, SharingError, export_session, import_session
+from interview.sharing import SharingError, export_session, import_session
 from interview.storage import Store
 
 
@@ -49,26 +49,6 @@ def snapshot(tmp_path: Path) -> set[str]:
     """Every file under tmp_path except the zips we made and SQLite's journal files."""
     return {str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")
             if p.suffix not in (".zip", ".db-wal", ".db-shm") and not p.is_dir()}
-
-
-def rewrite(src: Path, dst: Path, *, manifest=None, add=(), drop=(), symlink=None, rename=None):
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            if info.filename in drop:
-                continue
-            data = zin.read(info.filename)
-            if info.filename == MANIFEST and manifest is not None:
-                data = json.dumps(manifest(json.loads(data))).encode()
-            name = rename(info.filename) if rename else info.filename
-            zout.writestr(name, data)
-        for name, data in add:
-            zout.writestr(name, data)
-        if symlink:
-            name, link_target = symlink
-            info = zipfile.ZipInfo(name)
-            info.external_attr = (stat.S_IFLNK | 0o777) << 16
-            zout.writestr(info, link_target)
-    return dst
 
 
 def with_session_id(src: Path, dst: Path, sid: str, old: str) -> Path:

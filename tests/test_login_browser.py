@@ -9,21 +9,12 @@ installs Chromium; the test extra brings the Python packages)."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
+from browser import chromium, free_port, open_page, streamlit_server
 from coach_data import STRONG_CA, STRONG_US, Answer, store_session
-from conftest import ROOT
-
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from conftest import ROOT, need, require_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -36,21 +27,11 @@ USERS = {  # login email -> name claim
 
 
 def _requirements():
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install chromium); "
-                    ".ci/run installs it")
-    for module, extra in (("playwright.sync_api", "playwright"),
-                          ("oidc_provider_mock", "oidc-provider-mock")):
-        try:
-            __import__(module)
-        except ImportError:
-            pytest.skip(f"needs {extra} (pip install '.[test]')")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    require_chromium()
+    try:
+        import oidc_provider_mock  # noqa: F401
+    except ImportError:
+        need("oidc-provider-mock", "pip install '.[test]'")
 
 
 @pytest.fixture
@@ -61,7 +42,7 @@ def provider():
 
     users = [User(sub=email, claims={"email": email, "email_verified": True, "name": name})
              for email, name in USERS.items()]
-    with run_server_in_thread(port=_free_port(), user_claims=users) as server:
+    with run_server_in_thread(port=free_port(), user_claims=users) as server:
         yield f"http://localhost:{server.server_port}"
 
 
@@ -84,7 +65,7 @@ def app(provider, tmp_path):
                           country="ca", program="Lakeside Family Medicine")
     finally:
         os.environ.pop("INTERVIEW_DATA_DIR", None)
-    port = _free_port()
+    port = free_port()
     secrets = tmp_path / "secrets.toml"
     secrets.write_text(f"""
 [auth]
@@ -97,53 +78,21 @@ server_metadata_url = "{provider}/.well-known/openid-configuration"
 [access]
 admins = ["boss@example.org"]
 """)
-    log = (tmp_path / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-         "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
-         "--secrets.files", str(secrets)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://localhost:{port}"
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("the app did not start: " + (tmp_path / "streamlit.log").read_text()[-3000:])
+    with streamlit_server(ROOT / "app.py", env, tmp_path / "streamlit.log", port=port,
+                          host="localhost", args=["--secrets.files", str(secrets)]) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture
 def browser():
     _requirements()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 def _login(browser, app: str, email: str):
     """A fresh browser profile logs in through the provider's page; returns the page."""
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    page.goto(app)
+    page = open_page(browser, app, timeout=30_000)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/oauth2/authorize**")
     page.locator(f'button[name="sub"][value="{email}"]').click()

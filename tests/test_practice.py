@@ -16,7 +16,6 @@ from interview.bank import load_bank
 from interview.errors import BankError, NotFound, StorageError
 from interview.practice import question_record, retry_answer, start_session, submit_answer
 from interview.profile import make_profile
-from interview.storage import Store
 
 REFS = json.loads((FIXTURES / "references.json").read_text())["texts"]
 
@@ -25,20 +24,6 @@ TYPED = ("I chose internal medicine because I enjoy caring for patients with chr
          "morning, and I learned how residents, nurses and pharmacists work together. For "
          "example, I helped a patient with diabetes understand her new insulin plan. As a "
          "result she was not readmitted. That is why I want to train in a program like yours.")
-
-
-@pytest.fixture
-def store(data_dir):
-    s = Store.open()
-    yield s
-    s.close()
-
-
-@pytest.fixture(scope="module")
-def transcriber():
-    from interview.transcribe import get_transcriber
-
-    return get_transcriber()
 
 
 @pytest.fixture

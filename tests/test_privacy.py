@@ -9,13 +9,12 @@ import socket
 import stat
 import subprocess
 import sys
-import time
 import tomllib
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from browser import free_port, stop, wait_healthy
 from coach_data import STRONG_US, Answer, fixture_audio, store_session
 from conftest import ROOT
 from interview import paths
@@ -117,9 +116,7 @@ def _listening(pid: int) -> list[tuple[str, int]]:
 @pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads Linux's /proc/net/tcp")
 def test_make_run_listens_on_loopback_only(tmp_path):
     """``streamlit run app.py`` as ``make run`` starts it (no address given): only 127.0.0.1."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
     env.update(INTERVIEW_DATA_DIR=str(tmp_path / "data"), INTERVIEW_NO_PRELOAD="1",
                STREAMLIT_SERVER_PORT=str(port), STREAMLIT_SERVER_HEADLESS="true")
@@ -129,15 +126,7 @@ def test_make_run_listens_on_loopback_only(tmp_path):
         proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py"], cwd=ROOT,
                                 env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            pytest.fail(f"server did not start: {log.read_text()[-2000:]}")
+        wait_healthy(proc, port, log)
         sockets = _listening(proc.pid)
         assert (("127.0.0.1", port) in sockets), sockets
         assert all(addr in ("127.0.0.1", "::1") for addr, _ in sockets), sockets
@@ -149,8 +138,7 @@ def test_make_run_listens_on_loopback_only(tmp_path):
                 assert s.connect_ex((addr, port)) != 0, f"reachable on {addr}"
         assert "Network URL" not in log.read_text()
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop(proc, timeout=30)
 
 
 # ------------------------------------------------------------------ the guard and errors

@@ -10,16 +10,10 @@ capture device playing real speech).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
-
 import pytest
 
-from conftest import CHROMIUM, ROOT, require_chromium
-from test_e2e_browser import _free_port, _speech_wav_48k
+from browser import app_env, chromium, open_page, page_server, speech_wav_48k, streamlit_server
+from conftest import ROOT, require_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -28,91 +22,34 @@ READ, LIMIT, WARNING = 2, 8, 3
 
 
 @pytest.fixture
-def session_id(data_dir):
-    from interview.practice import start_session
-    from interview.profile import make_profile
-    from interview.storage import Store
-
-    with Store.open() as store:
-        who = store.get_or_add_applicant("Amina Diallo")
-        profile = make_profile(name="Riverside Internal Medicine", country="us",
-                               specialty="internal_medicine")
-        sess = start_session(store, who.id, profile, question_ids=["personal.tell-me-about-yourself"])
-        return sess.id
-
-
-@pytest.fixture
 def server(tmp_path, data_dir, session_id):
-    require_chromium()
-    port = _free_port()
-    env = dict(os.environ, INTERVIEW_DATA_DIR=str(data_dir), RECORDER_SESSION=session_id,
-               RECORDER_READ=str(READ), RECORDER_LIMIT=str(LIMIT), RECORDER_WARNING=str(WARNING))
-    env.pop("DATABASE_URL", None)
-    log_path = tmp_path / "streamlit.log"
-    log = log_path.open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail("streamlit did not start:\n" + log_path.read_text())
-            time.sleep(0.5)
+    with page_server(APP, tmp_path, data_dir, RECORDER_SESSION=session_id,
+                     RECORDER_READ=str(READ), RECORDER_LIMIT=str(LIMIT),
+                     RECORDER_WARNING=str(WARNING)) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def test_svi_style_question_stops_at_its_limit_and_the_take_is_saved(server, tmp_path, data_dir,
                                                                      session_id, monkeypatch):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    wav = _speech_wav_48k(tmp_path / "speech48k.wav")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                  f"--use-file-for-fake-audio-capture={wav}", "--no-sandbox", "--disable-gpu",
-                  "--disable-quic", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
-        try:
-            context = browser.new_context()
-            context.grant_permissions(["microphone"], origin=server)
-            page = context.new_page()
-            page.set_default_timeout(60_000)
-            page.goto(server)
-            frame = page.frame_locator("iframe").first
-            # the read timer runs; recording has not started
-            expect(frame.get_by_role("timer")).to_contain_text("Reading time left")
-            expect(frame.get_by_role("button", name="Record", exact=True)).to_be_visible()
-            # it starts by itself when the read time is over
-            stop = frame.get_by_role("button", name="Stop recording")
-            expect(stop).to_be_visible(timeout=READ * 1000 + 10_000)
-            expect(frame.get_by_role("timer")).to_contain_text("Answer time left")
-            # the warning before the limit, then the recorder stops itself: nobody clicks Stop
-            expect(frame.get_by_role("alert")).to_contain_text("seconds left", timeout=LIMIT * 1000)
-            expect(stop).to_be_hidden(timeout=LIMIT * 1000 + 5_000)
-            saved = page.get_by_text("Take saved")
-            expect(saved).to_be_visible(timeout=240_000)
-            message = saved.inner_text()
-        finally:
-            browser.close()
+    wav = speech_wav_48k(tmp_path / "speech48k.wav")
+    with chromium(audio=wav) as browser:
+        page = open_page(browser, server, permissions=["microphone"])
+        frame = page.frame_locator("iframe").first
+        # the read timer runs; recording has not started
+        expect(frame.get_by_role("timer")).to_contain_text("Reading time left")
+        expect(frame.get_by_role("button", name="Record", exact=True)).to_be_visible()
+        # it starts by itself when the read time is over
+        stop = frame.get_by_role("button", name="Stop recording")
+        expect(stop).to_be_visible(timeout=READ * 1000 + 10_000)
+        expect(frame.get_by_role("timer")).to_contain_text("Answer time left")
+        # the warning before the limit, then the recorder stops itself: nobody clicks Stop
+        expect(frame.get_by_role("alert")).to_contain_text("seconds left", timeout=LIMIT * 1000)
+        expect(stop).to_be_hidden(timeout=LIMIT * 1000 + 5_000)
+        saved = page.get_by_text("Take saved")
+        expect(saved).to_be_visible(timeout=240_000)
+        message = saved.inner_text()
 
     assert "timed out True" in message, message
     from interview.audio import load_audio
@@ -139,7 +76,7 @@ def test_svi_session_in_the_app_records_through_the_component(tmp_path, data_dir
     """The whole app: an SVI-style session answered in the browser with the recorder
     component (started early during the read time, stopped by hand), saved with its timings
     through the practice service; one take, so the session moves straight on."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     from interview.profile import make_profile
     from interview.storage import Store
@@ -149,67 +86,26 @@ def test_svi_session_in_the_app_records_through_the_component(tmp_path, data_dir
         who = store.get_or_add_applicant("Amina Diallo")
         store.find_or_add_profile(make_profile(name="Riverside Internal Medicine", country="us",
                                                specialty="internal_medicine"), applicant_id=who.id)
-    wav = _speech_wav_48k(tmp_path / "speech48k.wav")
-    port = _free_port()
-    env = dict(os.environ, INTERVIEW_DATA_DIR=str(data_dir), INTERVIEW_NO_PRELOAD="1")
-    env.pop("DATABASE_URL", None)
-    log_path = tmp_path / "app.log"
-    log = log_path.open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless",
-         "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail("streamlit did not start:\n" + log_path.read_text())
-            time.sleep(0.5)
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True,
-                args=["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                      f"--use-file-for-fake-audio-capture={wav}", "--no-sandbox",
-                      "--disable-gpu", "--disable-quic", "--disable-background-networking",
-                      "--disable-component-update", "--disable-sync", "--no-first-run"])
-            try:
-                context = browser.new_context(viewport={"width": 1280, "height": 1400})
-                context.grant_permissions(["microphone"], origin=url)
-                page = context.new_page()
-                page.set_default_timeout(60_000)
-                page.goto(url)
-                expect(page.get_by_text("Riverside Internal Medicine").first).to_be_visible()
-                page.get_by_text("Video interview (SVI style)").click()
-                page.get_by_role("spinbutton", name="Number of questions").fill("1")
-                page.get_by_role("spinbutton", name="Number of questions").press("Enter")
-                page.get_by_role("button", name="Start the interview").click()
-                expect(page.get_by_text("0:30 to read").first).to_be_visible()
-                rec = page.frame_locator('iframe[title*="answer_recorder"]')
-                expect(rec.get_by_role("timer")).to_contain_text("Reading time left")
-                rec.get_by_role("button", name="Record", exact=True).click()  # ready early
-                stop = rec.get_by_role("button", name="Stop recording")
-                expect(stop).to_be_visible()
-                page.wait_for_timeout(6_000)
-                stop.click()
-                expect(page.get_by_text("end of this session")).to_be_visible(timeout=240_000)
-            finally:
-                browser.close()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    wav = speech_wav_48k(tmp_path / "speech48k.wav")
+    env = app_env(data_dir, INTERVIEW_NO_PRELOAD="1")
+    with streamlit_server(ROOT / "app.py", env, tmp_path / "app.log") as url, \
+            chromium(audio=wav) as browser:
+        page = open_page(browser, url, permissions=["microphone"],
+                         viewport={"width": 1280, "height": 1400})
+        expect(page.get_by_text("Riverside Internal Medicine").first).to_be_visible()
+        page.get_by_text("Video interview (SVI style)").click()
+        page.get_by_role("spinbutton", name="Number of questions").fill("1")
+        page.get_by_role("spinbutton", name="Number of questions").press("Enter")
+        page.get_by_role("button", name="Start the interview").click()
+        expect(page.get_by_text("0:30 to read").first).to_be_visible()
+        rec = page.frame_locator('iframe[title*="answer_recorder"]')
+        expect(rec.get_by_role("timer")).to_contain_text("Reading time left")
+        rec.get_by_role("button", name="Record", exact=True).click()  # ready early
+        stop = rec.get_by_role("button", name="Stop recording")
+        expect(stop).to_be_visible()
+        page.wait_for_timeout(6_000)
+        stop.click()
+        expect(page.get_by_text("end of this session")).to_be_visible(timeout=240_000)
 
     monkeypatch.setenv("INTERVIEW_DATA_DIR", str(data_dir))
     with Store.open() as store:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 import zipfile
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 
 from coach_data import STRONG_US, WEAK_US, Answer, fixture_audio, store_session
 from conftest import ROOT, run_cli_in_process
+from export_zips import rewrite
 from interview.errors import NotFound
 from interview.sharing import FORMAT, MANIFEST, SharingError, export_session, import_session, read_export
 from interview.storage import Store
@@ -102,24 +102,6 @@ def test_export_unknown_session(data_dir, tmp_path):
 
 
 # ------------------------------------------------------------------------------ refusals
-def _rewrite(src: Path, dst: Path, *, drop=(), add=(), manifest=None, symlink=None):
-    """Copy an export zip, dropping/adding members or replacing the manifest."""
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
-        for info in zin.infolist():
-            if info.filename in drop:
-                continue
-            data = zin.read(info.filename)
-            if info.filename == MANIFEST and manifest is not None:
-                data = json.dumps(manifest(json.loads(data))).encode()
-            zout.writestr(info, data)
-        for name, data in add:
-            zout.writestr(name, data)
-        if symlink:
-            name, target = symlink
-            info = zipfile.ZipInfo(name)
-            info.external_attr = (stat.S_IFLNK | 0o777) << 16
-            zout.writestr(info, target)
-    return dst
 
 
 @pytest.fixture
@@ -161,7 +143,7 @@ def test_refuses_corrupted_member(exported, tmp_path):
 
     def keep(m):
         return m
-    bad = _rewrite(good, tmp_path / "tampered.zip", drop=(member,), add=((member, bytes(blob)),),
+    bad = rewrite(good, tmp_path / "tampered.zip", drop=(member,), add=((member, bytes(blob)),),
                    manifest=keep)
     _assert_refused(store, bad, "checksum", tmp_path)
 
@@ -172,11 +154,11 @@ def test_refuses_foreign_zips(exported, tmp_path):
     with zipfile.ZipFile(plain, "w") as zf:
         zf.writestr("holiday.jpg", b"\xff\xd8\xff")
     _assert_refused(store, plain, "not a session export|not under audio", tmp_path)
-    no_manifest = _rewrite(good, tmp_path / "nomanifest.zip", drop=(MANIFEST,))
+    no_manifest = rewrite(good, tmp_path / "nomanifest.zip", drop=(MANIFEST,))
     _assert_refused(store, no_manifest, "no manifest.json", tmp_path)
-    wrong = _rewrite(good, tmp_path / "wrong.zip", manifest=lambda m: {**m, "format": "something-else"})
+    wrong = rewrite(good, tmp_path / "wrong.zip", manifest=lambda m: {**m, "format": "something-else"})
     _assert_refused(store, wrong, "format marker", tmp_path)
-    newer = _rewrite(good, tmp_path / "newer.zip", manifest=lambda m: {**m, "version": 99})
+    newer = rewrite(good, tmp_path / "newer.zip", manifest=lambda m: {**m, "version": 99})
     _assert_refused(store, newer, "newer version", tmp_path)
     garbage = tmp_path / "garbage.zip"
     with zipfile.ZipFile(good) as zin, zipfile.ZipFile(garbage, "w") as zout:
@@ -195,7 +177,7 @@ def test_refuses_foreign_zips(exported, tmp_path):
 ])
 def test_refuses_zip_slip_members(exported, tmp_path, evil):
     store, _, good = exported
-    bad = _rewrite(good, tmp_path / "slip.zip", add=((evil, b"owned"),))
+    bad = rewrite(good, tmp_path / "slip.zip", add=((evil, b"owned"),))
     _assert_refused(store, bad, "unsafe zip", tmp_path)
 
 
@@ -208,7 +190,7 @@ def test_refuses_zip_slip_in_manifest_paths(exported, tmp_path):
         m["data"]["answers"][0]["audio_path"] = evil
         m["files"].append({"path": evil, "size": 5, "sha256": "0" * 64})
         return m
-    bad = _rewrite(good, tmp_path / "slip2.zip", manifest=patch)
+    bad = rewrite(good, tmp_path / "slip2.zip", manifest=patch)
     _assert_refused(store, bad, "unsafe zip", tmp_path)
 
 
@@ -218,25 +200,25 @@ def test_refuses_audio_of_another_session(exported, tmp_path):
     def patch(m):
         m["data"]["answers"][0]["audio_path"] = "audio/othersession/x.wav"
         return m
-    bad = _rewrite(good, tmp_path / "other.zip", manifest=patch)
+    bad = rewrite(good, tmp_path / "other.zip", manifest=patch)
     _assert_refused(store, bad, "this session's audio folder", tmp_path)
 
 
 def test_refuses_symlink_member(exported, tmp_path):
     store, sess, good = exported
-    bad = _rewrite(good, tmp_path / "link.zip", symlink=(f"audio/{sess.id}/link.wav", "/etc/passwd"))
+    bad = rewrite(good, tmp_path / "link.zip", symlink=(f"audio/{sess.id}/link.wav", "/etc/passwd"))
     _assert_refused(store, bad, "symbolic link", tmp_path)
 
 
 def test_refuses_unlisted_member(exported, tmp_path):
     store, sess, good = exported
-    bad = _rewrite(good, tmp_path / "extra.zip", add=((f"audio/{sess.id}/extra.wav", b"RIFF"),))
+    bad = rewrite(good, tmp_path / "extra.zip", add=((f"audio/{sess.id}/extra.wav", b"RIFF"),))
     _assert_refused(store, bad, "does not list", tmp_path)
 
 
 def test_refuses_missing_audio_member(exported, tmp_path):
     store, sess, good = exported
-    bad = _rewrite(good, tmp_path / "missing.zip", drop=(sess.answers[0].audio_path,))
+    bad = rewrite(good, tmp_path / "missing.zip", drop=(sess.answers[0].audio_path,))
     _assert_refused(store, bad, "incomplete", tmp_path)
 
 

@@ -19,13 +19,6 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def store(data_dir):
-    s = Store.open()
-    yield s
-    s.close()
-
-
-@pytest.fixture
 def session(store):
     profile = make_profile(name="Lakeside Internal Medicine", country="us", region="IL",
                            specialty="internal_medicine", mission="Serving underserved communities.")

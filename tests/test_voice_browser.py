@@ -9,16 +9,11 @@ chooses among them and speaks through the (recorded) ``speechSynthesis.speak``.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
-from conftest import CHROMIUM, ROOT, require_chromium
-from test_e2e_browser import _free_port
+from browser import chromium, open_page, page_server
+from conftest import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -47,64 +42,23 @@ FAKE_VOICES = """
 
 @pytest.fixture
 def server(tmp_path, data_dir):
-    require_chromium()
-    port = _free_port()
-    env = dict(os.environ, INTERVIEW_DATA_DIR=str(data_dir))
-    log_path = tmp_path / "streamlit.log"
-    log = log_path.open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail("streamlit did not start:\n" + log_path.read_text())
-            time.sleep(0.5)
+    with page_server(APP, tmp_path, data_dir) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def _run(url: str, voices: list[dict]) -> tuple[str, list[dict]]:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"])
-        try:
-            context = browser.new_context()
-            context.add_init_script(FAKE_VOICES % json.dumps(voices))
-            page = context.new_page()
-            page.set_default_timeout(30_000)
-            page.goto(url)
-            expect(page.get_by_text(QUESTION)).to_be_visible()  # the text shows
-            status = page.frame_locator("iframe").first.get_by_role("status")
-            expect(status).not_to_be_empty()
-            page.wait_for_timeout(500)
-            text = status.inner_text()
-            frame = next(f for f in page.frames if f != page.main_frame)
-            spoken = frame.evaluate("window.__spoken")
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = open_page(browser, url, timeout=30_000,
+                         init_script=FAKE_VOICES % json.dumps(voices))
+        expect(page.get_by_text(QUESTION)).to_be_visible()  # the text shows
+        status = page.frame_locator("iframe").first.get_by_role("status")
+        expect(status).not_to_be_empty()
+        page.wait_for_timeout(500)
+        text = status.inner_text()
+        frame = next(f for f in page.frames if f != page.main_frame)
+        spoken = frame.evaluate("window.__spoken")
     return text, spoken
 
 
