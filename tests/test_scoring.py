@@ -182,7 +182,7 @@ def test_questions_joined_in_one_sentence_count_as_asked():
     assert a.signals["question_count"] == b.signals["question_count"] == 2
     assert a.signals["specific_questions"] == b.signals["specific_questions"] == 2
     assert a.score == b.score
-    assert any("2 questions in one sentence" in e.label for e in b.evidence)
+    assert len([e for e in b.evidence if e.kind == "question"]) == 2
     # "and" before a plain verb phrase is not a second question; "and what" is
     one = crit(score_answer("What support is there for residents who have children and are new to the city?",
                             question=ASK), "questions_quality")
@@ -197,6 +197,10 @@ def test_questions_joined_in_one_sentence_count_as_asked():
     spoken = crit(score_answer("Is there a research track for residents. Do you have a night float.",
                                question=ASK), "questions_quality")
     assert spoken.signals["question_count"] == 2
+    # an indirect question is one wherever it stands, even when speech lost its '?'
+    indirect = crit(score_answer("I am interested in rural medicine, so I was wondering how graduates of the "
+                                 "rural stream have found jobs", question=ASK), "questions_quality")
+    assert indirect.signals["question_count"] == 1
 
 
 def test_overall_is_weighted_mean_of_applicable_criteria():
