@@ -170,6 +170,39 @@ def test_questions_quality_rewards_researched_questions():
     assert q.score >= 4
 
 
+def test_questions_joined_in_one_sentence_count_as_asked():
+    # a transcript may join two questions into one sentence or drop a '?': the count and the
+    # score must not depend on where the sentence breaks fall
+    split = ("I read that your residents run a refugee clinic. How do PGY-1 residents take part in it? "
+             "And have any of them published their quality improvement work?")
+    joined = ("I read that your residents run a refugee clinic. How do PGY-1 residents take part in it, "
+              "and have any of them published their quality improvement work?")
+    a = crit(score_answer(split, question=ASK), "questions_quality")
+    b = crit(score_answer(joined, question=ASK), "questions_quality")
+    assert a.signals["question_count"] == b.signals["question_count"] == 2
+    assert a.signals["specific_questions"] == b.signals["specific_questions"] == 2
+    assert a.score == b.score
+    assert len([e for e in b.evidence if e.kind == "question"]) == 2
+    # "and" before a plain verb phrase is not a second question; "and what" is
+    one = crit(score_answer("What support is there for residents who have children and are new to the city?",
+                            question=ASK), "questions_quality")
+    assert one.signals["question_count"] == 1
+    two = crit(score_answer("How is the night float organised, and what do residents learn on it?",
+                            question=ASK), "questions_quality")
+    assert two.signals["question_count"] == 2
+    # an auxiliary opening without a question mark is not a question ("Have a look...")
+    assert crit(score_answer("Have a look at my poster on sepsis.", question=ASK),
+                "questions_quality").signals["question_count"] == 0
+    # ... but an inverted one is, with or without its mark (speech loses some)
+    spoken = crit(score_answer("Is there a research track for residents. Do you have a night float.",
+                               question=ASK), "questions_quality")
+    assert spoken.signals["question_count"] == 2
+    # an indirect question is one wherever it stands, even when speech lost its '?'
+    indirect = crit(score_answer("I am interested in rural medicine, so I was wondering how graduates of the "
+                                 "rural stream have found jobs", question=ASK), "questions_quality")
+    assert indirect.signals["question_count"] == 1
+
+
 def test_overall_is_weighted_mean_of_applicable_criteria():
     r = score_answer(GROUNDED_US, question=OPENING, country="us")
     ids = [c.id for c in r.assessed]
