@@ -57,6 +57,10 @@ class AppSettings:
     voice: bool = True
     #: record answers with the camera too (video answers); audio only by default
     video_answers: bool = False
+    #: keep answer videos: "keep", "after_scoring" or "days" (everyone's: admins only)
+    video_retention: str = "keep"
+    #: for "days": delete a video this many days after recording
+    video_retention_days: int = 30
 
     @classmethod
     def path(cls) -> Path:
@@ -113,6 +117,17 @@ def shared_server() -> bool:
     from app_pages import _access
 
     return _access.shared()
+
+
+def apply_video_retention_once(store) -> None:
+    """Apply the "Keep answer videos" setting once per browser session (on app start), to
+    the videos this viewer's store may reach; never fails the page."""
+    if st.session_state.get("_video_retention_applied"):
+        return
+    st.session_state["_video_retention_applied"] = True
+    from interview.practice import apply_video_retention
+
+    apply_video_retention(store)
 
 
 def answer_options() -> dict:
