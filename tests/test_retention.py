@@ -93,9 +93,19 @@ ANSWER_TEXT = ("During my observership in Chicago I used Epic, presented patient
                "worked with interpreters.")
 
 
-@pytest.fixture
-def store(data_dir):
-    s = Store.open()
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, data_dir):
+    """A fresh store on SQLite, and on PostgreSQL when ``TEST_DATABASE_URL`` names an
+    (expendable) database; the files live in the data directory either way."""
+    if request.param == "postgresql":
+        from test_storage import PG_URL, _reset_postgres
+
+        if not PG_URL:
+            pytest.skip("set TEST_DATABASE_URL=postgresql+psycopg://... to test PostgreSQL too")
+        _reset_postgres(PG_URL)
+        s = Store.open(PG_URL)
+    else:
+        s = Store.open()
     yield s
     s.close()
 
@@ -246,7 +256,16 @@ def test_retry_after_the_video_is_gone_keeps_the_presence_and_delivery(store):
     assert again.metrics["timed"] is True and again.metrics["words_per_minute"] > 0
 
 
-def test_cli_videos_prune(store, data_dir):
+@pytest.fixture
+def sqlite_store(data_dir):
+    """The data directory's own SQLite store (the one the CLI opens)."""
+    s = Store.open()
+    yield s
+    s.close()
+
+
+def test_cli_videos_prune(sqlite_store, data_dir):
+    store = sqlite_store
     old = stored_video(store, new_session(store).id, days_ago=40)
     recent = stored_video(store, new_session(store).id)
     r = run_cli_in_process("videos", "prune", "--json")  # no setting: keep
