@@ -445,6 +445,11 @@ def render_timing(answer) -> None:
         st.caption(f"Timing: {text}.")
 
 
+#: said where a video the retention setting deleted would have been shown
+VIDEO_DELETED = ("The video of this answer was deleted (Settings: Keep answer videos); its "
+                 "transcript and figures are kept.")
+
+
 def render_answer_feedback(store, answer) -> None:
     """Everything an applicant learns from one scored answer (an ``AnswerRecord``)."""
     scores = answer.scores or {}
@@ -464,6 +469,8 @@ def render_answer_feedback(store, answer) -> None:
                 head[1].video(str(path))
             else:
                 head[1].audio(str(path))
+    elif metrics.get("video_deleted"):
+        head[1].caption(VIDEO_DELETED)
     elif answer.source == "typed":
         head[1].caption("Typed answer: delivery figures that need timing are not available.")
 

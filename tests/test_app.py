@@ -574,3 +574,22 @@ def test_due_answer_videos_go_when_the_app_starts(data_dir, monkeypatch):
     assert s.get_answer(old.id).audio_path is None
     assert s.audio_file(recent).is_file()
     s.close()
+
+
+def test_review_says_the_video_was_deleted_and_keeps_its_figures(data_dir, monkeypatch):
+    from test_app_coach import page, ran
+    from test_retention import new_session, stored_video
+
+    s = store()
+    sess = new_session(s)
+    s.delete_video(stored_video(s, sess.id).id)
+    s.close()
+    monkeypatch.setenv("INTERVIEW_NO_PRELOAD", "1")
+    at = ran(page("review"))
+    if at.selectbox(key="review_pick").value != sess.id:
+        at.selectbox(key="review_pick").set_value(sess.id)
+        ran(at)
+    assert any("video of this answer was deleted" in c.value for c in at.caption)
+    assert "On camera" in texts(at)
+    assert {m.label: m.value for m in at.metric}["Eye contact"] == "60 %"
+    assert not at.get("video")

@@ -79,6 +79,7 @@ import sqlalchemy as sa  # noqa: E402
 from conftest import run_cli_in_process  # noqa: E402
 from interview.access import AccessError, Viewer  # noqa: E402
 from interview.errors import NotFound, StorageError  # noqa: E402
+from interview.presence import LookAway, PresenceReport  # noqa: E402
 from interview.practice import prune_videos, retry_answer, start_session  # noqa: E402
 from interview.profile import make_profile  # noqa: E402
 from interview.recovery import find_unfinished  # noqa: E402
@@ -87,8 +88,11 @@ from interview.storage.models import AnswerRow  # noqa: E402
 from interview.transcript import Word  # noqa: E402
 
 WEBM = b"\x1a\x45\xdf\xa3" + bytes(range(256)) * 4  # a WebM signature, ~1 kB
-PRESENCE = {"face_in_frame": 1.0, "eye_contact": 0.6, "longest_look_away_s": 3.2, "frames": 43,
-            "look_aways": [{"start": 5.0, "end": 8.2, "kind": "down"}]}
+#: presence figures as the pipeline stores them (PresenceReport.to_dict of an 8.7 s answer)
+PRESENCE = PresenceReport(frames=43, duration_s=8.7, sample_fps=5.0, face_in_frame=1.0,
+                          eye_contact=0.6, longest_look_away_s=3.2, head_movement=0.05,
+                          looks={"camera": 0.6, "down": 0.4},
+                          look_aways=[LookAway(5.0, 8.2, "down")], speaking_only=True).to_dict()
 ANSWER_TEXT = ("During my observership in Chicago I used Epic, presented patients on rounds and "
                "worked with interpreters.")
 
