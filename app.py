@@ -58,6 +58,7 @@ access = _access.resolve()
 nav = st.navigation({section: [p for p in pages if p] for section, pages in SECTIONS.items()
                      if any(pages)})
 _ui.sidebar_status()
+_ui.apply_video_retention_once(access.store)  # "Keep answer videos": due videos go
 token = _access.begin(access)
 try:
     nav.run()

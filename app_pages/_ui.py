@@ -57,6 +57,10 @@ class AppSettings:
     voice: bool = True
     #: record answers with the camera too (video answers); audio only by default
     video_answers: bool = False
+    #: keep answer videos: "keep", "after_scoring" or "days" (everyone's: admins only)
+    video_retention: str = "keep"
+    #: for "days": delete a video this many days after recording
+    video_retention_days: int = 30
 
     @classmethod
     def path(cls) -> Path:
@@ -113,6 +117,17 @@ def shared_server() -> bool:
     from app_pages import _access
 
     return _access.shared()
+
+
+def apply_video_retention_once(store) -> None:
+    """Apply the "Keep answer videos" setting once per browser session (on app start), to
+    the videos this viewer's store may reach; never fails the page."""
+    if st.session_state.get("_video_retention_applied"):
+        return
+    st.session_state["_video_retention_applied"] = True
+    from interview.practice import apply_video_retention
+
+    apply_video_retention(store)
 
 
 def answer_options() -> dict:
@@ -430,6 +445,11 @@ def render_timing(answer) -> None:
         st.caption(f"Timing: {text}.")
 
 
+#: said where a video the retention setting deleted would have been shown
+VIDEO_DELETED = ("The video of this answer was deleted (Settings: Keep answer videos); its "
+                 "transcript and figures are kept.")
+
+
 def render_answer_feedback(store, answer) -> None:
     """Everything an applicant learns from one scored answer (an ``AnswerRecord``)."""
     scores = answer.scores or {}
@@ -449,6 +469,8 @@ def render_answer_feedback(store, answer) -> None:
                 head[1].video(str(path))
             else:
                 head[1].audio(str(path))
+    elif metrics.get("video_deleted"):
+        head[1].caption(VIDEO_DELETED)
     elif answer.source == "typed":
         head[1].caption("Typed answer: delivery figures that need timing are not available.")
 

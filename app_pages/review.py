@@ -193,6 +193,8 @@ for answer in session.answers:
                 st.video(str(path))
             else:
                 st.audio(str(path))
+        elif (answer.metrics or {}).get("video_deleted"):
+            st.caption(_ui.VIDEO_DELETED)
         elif answer.audio_path:
             st.warning(f"The recording {answer.audio_path} is missing from the data directory.")
         text = answer.display_text

@@ -61,10 +61,25 @@ with st.form("settings"):
         help="Off by default. Video answers are saved like audio takes, on this computer, and "
         "give eye contact and framing figures (with the optional video extra: pip install "
         "'.[video]'). Each session can still turn it on or off.")
+    retention_modes = {"keep": "Keep them", "after_scoring": "Delete each once it is scored",
+                       "days": "Delete them after a number of days"}
+    retention = st.selectbox(
+        "Keep answer videos", list(retention_modes), format_func=retention_modes.get,
+        index=list(retention_modes).index(current.video_retention)
+        if current.video_retention in retention_modes else 0,
+        disabled=not may_change_global, key="settings_video_retention",
+        help="Videos are large and personal. Deleting one keeps its transcript, scores and "
+        "eye-contact and framing figures. Also on the command line: `interview videos prune`.")
+    retention_days = st.number_input(
+        "Days to keep answer videos (when deleting after a number of days)", min_value=1,
+        max_value=3650, step=1, value=max(1, int(current.video_retention_days or 30)),
+        disabled=not may_change_global, key="settings_video_retention_days")
     if shared:
         st.caption("The speech model is shared by everyone using this app"
                    + ("" if may_change_global else " and only an admin can change it")
                    + "; the longest recording and verbatim mode are yours only.")
+        st.caption("How long answer videos are kept is set for everyone"
+                   + ("." if may_change_global else " by an admin."))
     saved = st.form_submit_button("Save settings", type="primary")
 
 if saved:
@@ -73,12 +88,20 @@ if saved:
     if may_change_global:  # the speech model is everyone's: admins (or the local user) only
         defaults = _ui.AppSettings.load()
         defaults.backend, defaults.model = backend, model.strip()
+        defaults.video_retention = retention
+        defaults.video_retention_days = int(retention_days)
         if not shared:  # a single user: keep these as the defaults for the next start too
             defaults.max_seconds, defaults.verbatim = int(max_seconds), verbatim
             defaults.voice = voice
             defaults.video_answers = video_answers
         defaults.save()
         st.success("Settings saved. The model loads again on the next answer if it changed.")
+        if retention != "keep":  # videos already due go now
+            from interview.practice import prune_videos
+
+            gone = [v for v in prune_videos(access.store) if v.deleted]
+            if gone:
+                st.info(f"{len(gone)} answer video(s) deleted; their figures are kept.")
         _ui.start_model_loading()
     else:
         st.success("Your settings are saved for this browser session.")

@@ -21,11 +21,16 @@ resume the session with the very same questions.
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import random
 import time
+from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any, Callable, Iterable, Mapping
 
+from . import paths
 from .errors import InterviewError, StorageError, TranscriptionError
 from .profile import ProgramProfile
 from .storage import (
@@ -36,7 +41,9 @@ from .storage import (
     SessionRecord,
     Store,
     new_id,
+    utcnow,
 )
+from .retention import StoredVideo, VideoRetention, videos_to_delete
 from .transcript import Segment, Transcript
 
 #: how many recently answered questions :func:`start_session` tries to avoid
@@ -124,8 +131,10 @@ def start_session(store: Store, applicant: ApplicantRecord | str | None,
         exclude = store.recent_question_ids(applicant_id, RECENT_LIMIT) if avoid_recent else []
         drawn = draw(program, count=count, seed=seed, bank=bank, exclude_ids=exclude,
                      categories=fmt.categories)
-    return store.create_session(applicant_id, prof.id, mode=fmt.mode, seed=seed,
-                                questions=[question_record(d) for d in drawn], format=fmt.id)
+    session = store.create_session(applicant_id, prof.id, mode=fmt.mode, seed=seed,
+                                   questions=[question_record(d) for d in drawn], format=fmt.id)
+    apply_video_retention(store)  # videos past their time go when a session is set up
+    return session
 
 
 def _error_message(exc: BaseException) -> str:
@@ -337,6 +346,9 @@ def _process(store: Store, answer: AnswerRecord, *, transcriber=None,
              max_seconds: float | None = None, verbatim: bool = True) -> AnswerRecord:
     """Transcribe (audio answers), measure, score and store; failures are stored."""
     step = "preparing"
+    #: the figures of a video the retention setting deleted (kept through a retry)
+    kept_video = {k: v for k, v in (answer.metrics or {}).items() if k in VIDEO_KEPT} \
+        if (answer.metrics or {}).get("video_deleted") and not answer.audio_path else {}
     try:
         transcript: Transcript | None = None
         if answer.audio_path:
@@ -362,6 +374,8 @@ def _process(store: Store, answer: AnswerRecord, *, transcriber=None,
             text = (answer.text or "").strip()
             if not text:
                 raise StorageError("the typed answer is empty")
+            if kept_video and answer.transcript:  # its video is deleted: the words stay
+                transcript = Transcript.from_dict(answer.transcript)
 
         step = "measuring delivery"
         from .metrics import compute_metrics
@@ -387,7 +401,8 @@ def _process(store: Store, answer: AnswerRecord, *, transcriber=None,
             presence = _presence(store.audio_file(answer), transcript)
             if presence is not None:
                 stored_metrics["presence"] = presence
-        return store.update_answer(answer.id, text=text, metrics=stored_metrics, scores=score,
+        stored_metrics.update(kept_video)
+        done = store.update_answer(answer.id, text=text, metrics=stored_metrics, scores=score,
                                    overall=score.overall, status="scored", error=None)
     except Exception as exc:  # noqa: BLE001 - every failure is stored, the audio is kept
         msg = _error_message(exc)
@@ -396,6 +411,7 @@ def _process(store: Store, answer: AnswerRecord, *, transcriber=None,
         elif step != "transcription":
             msg = f"{step} failed: {msg}"
         return _store_failure(store, answer, msg)
+    return _after_scoring(store, done)
 
 
 #: pauses before each try of the failure write (the database may be briefly unavailable)
@@ -418,3 +434,91 @@ def _store_failure(store: Store, answer: AnswerRecord, msg: str) -> AnswerRecord
     raise DatabaseError(f"answer {answer.id} is saved{kept} but could not be processed "
                         f"({msg}) and the database refused to record that: {last}. Run "
                         "`interview recover` once the database works") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Answer videos: the retention setting applied (interview.retention chooses, the store deletes)
+# ---------------------------------------------------------------------------------------------
+
+#: metrics of a video answer that outlive its video
+VIDEO_KEPT = ("presence", "video_deleted", "video_deleted_at")
+
+_LOG = logging.getLogger("interview.practice")
+
+
+def video_retention() -> VideoRetention:
+    """The configured rule: ``video_retention`` ("keep", "after_scoring", "days") and
+    ``video_retention_days`` in the data directory's ``settings.json`` (the Settings page
+    saves them). Missing or invalid: keep every video (nothing is deleted by mistake)."""
+    try:
+        raw = json.loads((paths.data_dir() / "settings.json").read_text(encoding="utf-8"))
+        return VideoRetention(mode=raw.get("video_retention") or "keep",
+                              days=raw.get("video_retention_days", 30))
+    except (OSError, ValueError, TypeError, AttributeError):
+        return VideoRetention()
+
+
+@dataclass
+class PrunedVideo:
+    """One answer video the rule chose: deleted (``error`` None) or kept, with why."""
+
+    answer_id: str
+    session_id: str
+    path: str
+    recorded_at: str
+    deleted: bool = False
+    error: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def prune_videos(store: Store, rule: VideoRetention | None = None, *, now: datetime | None = None,
+                 dry_run: bool = False) -> list[PrunedVideo]:
+    """Delete the answer videos ``rule`` (default: :func:`video_retention`) says are due,
+    keeping their transcript, scores and presence figures. Only scored answers are eligible
+    (their figures are stored); ``dry_run`` only lists them. An answer another process is
+    working on, or a file that cannot be deleted, is reported and kept."""
+    rule = rule or video_retention()
+    now = now or utcnow()
+    answers = {a.id: a for a in store.stored_videos() if a.status == "scored"}
+    chosen = videos_to_delete(
+        [StoredVideo(a.id, a.audio_path or "", a.created_at or now, True)
+         for a in answers.values()], rule, now)
+    out = []
+    for v in chosen:
+        a = answers[v.take_id]
+        item = PrunedVideo(a.id, a.session_id, v.path, v.recorded_at.isoformat())
+        if not dry_run:
+            try:
+                store.delete_video(a.id, at=now)
+                item.deleted = True
+            except (InterviewError, OSError) as exc:
+                item.error = str(exc)
+        out.append(item)
+    return out
+
+
+def apply_video_retention(store: Store) -> None:
+    """Apply the configured rule (on app start, when a session is set up) without ever
+    failing the caller: what cannot be deleted is logged and kept."""
+    try:
+        if video_retention().mode != "keep":
+            for item in prune_videos(store):
+                if item.error:
+                    _LOG.warning("answer video %s kept: %s", item.path, item.error)
+    except (InterviewError, OSError) as exc:
+        _LOG.warning("could not apply the video retention setting: %s", exc)
+
+
+def _after_scoring(store: Store, answer: AnswerRecord) -> AnswerRecord:
+    """A just-scored video answer loses its video when the setting says "after scoring"."""
+    if answer.status != "scored" or not (answer.metrics or {}).get("presence") \
+            or not answer.audio_path:
+        return answer
+    try:
+        if video_retention().mode == "after_scoring":
+            return store.delete_video(answer.id)
+    except (InterviewError, OSError) as exc:  # the video is kept; the answer stays scored
+        _LOG.warning("answer video %s kept: %s", answer.audio_path, exc)
+    return answer

@@ -516,3 +516,82 @@ def test_settings_are_saved(app, data_dir):
     assert saved["model"] == "base.en" and saved["max_seconds"] == 300
     assert app.session_state["user_settings"]["max_seconds"] == 300
     assert dict(os.environ) == environ  # nothing process-wide: passed with each answer
+
+
+def test_keep_answer_videos_setting_is_saved_and_applied(app, data_dir):
+    from test_retention import new_session, stored_video
+
+    s = store()
+    old = stored_video(s, new_session(s).id, days_ago=40)
+    recent = stored_video(s, new_session(s).id, days_ago=2)
+    app.switch_page("app_pages/settings.py").run()
+    assert app.selectbox(key="settings_video_retention").value == "keep"  # the default
+    app.selectbox(key="settings_video_retention").set_value("days")
+    app.number_input(key="settings_video_retention_days").set_value(30)
+    app.form_submit_button[0].click().run()
+    assert not app.exception, app.exception
+    saved = json.loads((data_dir / "settings.json").read_text())
+    assert saved["video_retention"] == "days" and saved["video_retention_days"] == 30
+    assert any("1 answer video(s) deleted" in i.value for i in app.info)
+    gone = s.get_answer(old.id)
+    assert gone.audio_path is None and gone.metrics["presence"]  # the figures stay
+    assert s.audio_file(recent).is_file()
+    # the page shows the saved rule when opened again
+    app.switch_page("app_pages/practice.py").run()
+    app.switch_page("app_pages/settings.py").run()
+    assert app.selectbox(key="settings_video_retention").value == "days"
+    s.close()
+
+
+def test_keep_answer_videos_is_for_admins_on_a_shared_server(data_dir, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{data_dir / 'shared.db'}")
+    monkeypatch.setenv("INTERVIEW_NO_PRELOAD", "1")
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback",
+                          "cookie_secret": "x" * 32, "client_id": "id",
+                          "client_secret": "secret", "server_metadata_url":
+                          "https://id.example.org/.well-known/openid-configuration"}
+    at.user = {"is_logged_in": True, "email": "alice@example.org"}
+    at.run()
+    at.switch_page("app_pages/settings.py").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="settings_video_retention").disabled
+    assert at.number_input(key="settings_video_retention_days").disabled
+    at.form_submit_button[0].click().run()
+    assert not (data_dir / "settings.json").exists()  # an applicant changes nothing global
+
+
+def test_due_answer_videos_go_when_the_app_starts(data_dir, monkeypatch):
+    from test_retention import new_session, stored_video
+
+    s = store()
+    old = stored_video(s, new_session(s).id, days_ago=40)
+    recent = stored_video(s, new_session(s).id, days_ago=2)
+    (data_dir / "settings.json").write_text(json.dumps(
+        {"video_retention": "days", "video_retention_days": 30}))
+    monkeypatch.setenv("INTERVIEW_NO_PRELOAD", "1")
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    assert s.get_answer(old.id).audio_path is None
+    assert s.audio_file(recent).is_file()
+    s.close()
+
+
+def test_review_says_the_video_was_deleted_and_keeps_its_figures(data_dir, monkeypatch):
+    from test_app_coach import page, ran
+    from test_retention import new_session, stored_video
+
+    s = store()
+    sess = new_session(s)
+    s.delete_video(stored_video(s, sess.id).id)
+    s.close()
+    monkeypatch.setenv("INTERVIEW_NO_PRELOAD", "1")
+    at = ran(page("review"))
+    if at.selectbox(key="review_pick").value != sess.id:
+        at.selectbox(key="review_pick").set_value(sess.id)
+        ran(at)
+    assert any("video of this answer was deleted" in c.value for c in at.caption)
+    assert "On camera" in texts(at)
+    assert {m.label: m.value for m in at.metric}["Eye contact"] == "60 %"
+    assert not at.get("video")

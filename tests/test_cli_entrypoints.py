@@ -118,6 +118,15 @@ def test_practice_sessions_report_export_import(workdir):
     assert proc.returncode == 0 and json.loads(proc.stdout)["answers"][0]["text"] == ANSWER, proc.stderr
 
 
+def test_videos_prune(workdir):
+    proc = interview(workdir, "videos", "prune", "--dry-run", "--json", data="videos")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["rule"]["mode"] == "keep" and out["videos"] == [] and out["dry_run"] is True
+    proc = interview(workdir, "videos", "prune", "--days", "0", data="videos")
+    assert proc.returncode == 2 and one_line_error(proc), proc.stderr
+
+
 def test_email(workdir):
     proc = interview(workdir, "email", "--candidate", "Dr. A. Rahman", "--program-name", "Riverside IM",
                      "--interviewer", "Dr. Lee|Program Director", "--detail", "the QI curriculum")

@@ -180,3 +180,25 @@ def test_cli_export_with_videos_flag(store, session, tmp_path):
     assert proc.returncode == 0, proc.stderr
     with zipfile.ZipFile(out) as zf:
         assert any(ans.audio_path in n for n in zf.namelist())
+
+
+def test_after_scoring_setting_deletes_the_video_and_keeps_the_figures(store, session, tmp_path,
+                                                                       data_dir):
+    import json
+
+    from interview.recovery import find_unfinished
+
+    (data_dir / "settings.json").write_text(json.dumps({"video_retention": "after_scoring"}))
+    path = video_answer(tmp_path / "take.webm", notes_from=5.0)
+    ans = submit_answer(store, session.id, 1, audio=path.read_bytes(), filename="recording.webm",
+                        source="audio")
+    assert ans.status == "scored", ans.error
+    assert ans.audio_path is None and ans.metrics["video_deleted"] is True
+    assert 0.45 < ans.metrics["presence"]["eye_contact"] < 0.75  # measured, then kept
+    assert "observership" in ans.text.lower() and ans.transcript and ans.overall
+    assert list((data_dir / "audio" / session.id).glob("*.webm")) == []  # the file is gone
+    assert find_unfinished(store).items == []
+    # an audio-only take is no video: kept
+    audio = submit_answer(store, session.id, 2, audio=(FIXTURES / "answer.webm").read_bytes(),
+                          filename="recording.webm", source="audio")
+    assert audio.status == "scored" and store.audio_file(audio).is_file()

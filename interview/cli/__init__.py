@@ -27,6 +27,7 @@ COMMAND_MODULES: list[str] = [
     "sessions",
     "applicants",
     "recover",
+    "videos",
     "report",
     "export",
     "import_cmd",

@@ -282,6 +282,15 @@ class ViewerStore:
         found = self._store.existing_session_ids(ids)
         return found if own is None else found & own
 
+    def stored_videos(self) -> list[AnswerRecord]:
+        """The viewer's own answer videos (everyone's for those who see everything): only
+        the applicant (or an admin) decides when their videos go."""
+        return self._store.stored_videos(session_ids=self._own_session_ids())
+
+    def delete_video(self, answer_id: str, at=None) -> AnswerRecord:
+        self._need_own_session(self._answer_session(answer_id))
+        return self._store.delete_video(answer_id, at=at)
+
     def adopt_audio(self, meta: dict) -> AnswerRecord:
         own = self._own_session_ids()
         if own is not None and meta.get("session_id") not in own:

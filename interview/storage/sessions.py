@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import StorageError
 from .engine import DatabaseError, Repository
-from .files import claim, drop_sidecar, save_audio, session_folder
+from .files import _fsync_dir, claim, contained, drop_sidecar, save_audio, session_folder
 from .models import (
     AnswerRow,
     ApplicantRow,
@@ -392,6 +392,63 @@ class SessionRepository(Repository):
             row.updated_at = utcnow()
         return self.get_answer(answer_id)
 
+    # ---- answer videos (retention) -------------------------------------------------
+
+    def stored_videos(self, session_ids: Iterable[str] | None = None) -> list[AnswerRecord]:
+        """Answers that still keep a video recording (their presence figures are stored and
+        their ``audio_path`` names a video file), oldest first. ``session_ids``: only these
+        sessions. A row whose file is already gone is listed too, so that a deletion a crash
+        interrupted is finished by the next :meth:`delete_video`."""
+        q = (sa.select(AnswerRow).where(AnswerRow.audio_path.is_not(None))
+             .order_by(AnswerRow.created_at, AnswerRow.id))
+        allowed = set(session_ids) if session_ids is not None else None
+        with self._db.read() as db:
+            rows = [a for a in db.scalars(q) if allowed is None or a.session_id in allowed]
+            return [copy_record(AnswerRecord, a) for a in rows if _is_video_answer(a)]
+
+    def delete_video(self, answer_id: str, at: datetime | None = None) -> AnswerRecord:
+        """Delete a scored answer's video and clear its recording; the transcript, scores and
+        presence figures stay (``metrics['video_deleted']`` and ``video_deleted_at`` say
+        when). Only an answer whose presence figures are stored may lose its video.
+
+        The file goes first (its path proved inside ``audio/``), then the row is cleared:
+        a crash between the two leaves a *scored* row naming a missing file, which recovery
+        never touches (it works on unscored answers only) and which the next call (listed
+        by :meth:`stored_videos`) clears. The other order could leave a video on disk that
+        no row names any more, kept against the applicant's wish."""
+        with claim(self._store.root, answer_id):  # not while it is being (re)processed
+            with self._db.read() as db:
+                row = self._db.need(db, AnswerRow, answer_id, "answer")
+                rel, status, video = row.audio_path, row.status, _is_video_answer(row)
+            if not rel:
+                raise StorageError(f"answer {answer_id} keeps no recording")
+            if status != "scored" or not video:
+                raise StorageError(f"answer {answer_id} has no stored video figures yet; its "
+                                   "video is kept until it is scored")
+            path = contained(self._store.root, rel)
+            if path is None:
+                raise StorageError(f"refusing to delete {rel}: it is not inside the data "
+                                   f"directory's audio folder {self._store.root / 'audio'}")
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                pass  # deleted before a crash: only the row is left to clear
+            except OSError as exc:
+                raise StorageError(f"could not delete the video {path}: "
+                                   f"{exc.strerror or exc}; nothing was changed") from None
+            else:
+                _fsync_dir(path.parent)
+            drop_sidecar(self._store.root, rel)
+            when = (at or utcnow()).isoformat()
+            with self._db.write() as db:
+                row = self._db.need(db, AnswerRow, answer_id, "answer")
+                metrics = dict(row.metrics or {})
+                metrics.update(video_deleted=True, video_deleted_at=when)
+                row.metrics = metrics
+                row.audio_path = None
+                row.updated_at = utcnow()
+        return self.get_answer(answer_id)
+
     def recent_question_ids(self, applicant_id: str | None, limit: int = 20) -> list[str]:
         """Ids of the questions this applicant answered most recently (distinct, newest
         first), to pass to ``draw(exclude_ids=...)``. Empty without an applicant."""
@@ -415,6 +472,18 @@ def _timing_json(times: dict) -> dict | None:
     started = times.get("recording_started_at")
     out["started_at"] = started.isoformat() if isinstance(started, datetime) else started
     return out
+
+
+#: file endings of answer videos (MediaRecorder's WebM, uploaded MP4 / QuickTime / Matroska;
+#: MP4 bytes saved without a name get ".m4a" from their signature)
+VIDEO_SUFFIXES = (".webm", ".mp4", ".m4v", ".m4a", ".mov", ".mkv")
+
+
+def _is_video_answer(row) -> bool:
+    """Whether an answer row keeps a video: presence figures stored, a video file named."""
+    metrics = row.metrics if isinstance(row.metrics, dict) else {}
+    return bool(metrics.get("presence")) and bool(row.audio_path) and \
+        os.path.splitext(row.audio_path)[1].lower() in VIDEO_SUFFIXES
 
 
 #: ids per ``IN (...)`` query (well under every backend's limit of bound parameters)

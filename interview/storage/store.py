@@ -180,6 +180,8 @@ class Store:
     latest_attempts = _delegate("sessions", SessionRepository.latest_attempts)
     existing_answer_ids = _delegate("sessions", SessionRepository.existing_answer_ids)
     existing_session_ids = _delegate("sessions", SessionRepository.existing_session_ids)
+    stored_videos = _delegate("sessions", SessionRepository.stored_videos)
+    delete_video = _delegate("sessions", SessionRepository.delete_video)
 
     # ---- coach review ---------------------------------------------------------------
 
