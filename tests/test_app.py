@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import os
-import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_pages._ui import plain  # typed text is shown as plain text
 from conftest import FIXTURES, ROOT
 
 APP = str(ROOT / "app.py")
@@ -413,7 +413,7 @@ def test_panel_interview_records_the_follow_up_and_gives_feedback_at_the_end(app
     assert "end of this session" in page
     assert "Feedback on each answer" in page
     # shown with its answer, as plain text (Markdown punctuation escaped)
-    assert "Follow-up: " + re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", asked) in page
+    assert "Follow-up: " + plain(asked) in page
     assert any(m.label == "Overall" for m in app.metric)
     sess = store().get_session(sid)
     assert sess.finished_at is not None and all(a.status == "scored" for a in sess.answers)

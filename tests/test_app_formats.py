@@ -13,7 +13,7 @@ import base64
 import pytest
 
 from conftest import FIXTURES
-from test_app import app, create_profile, start, store, texts, type_answer  # noqa: F401 (app: fixture)
+from test_app import app, create_profile, plain, start, store, texts, type_answer  # noqa: F401 (app: fixture)
 
 ETHICS_ANSWER = (
     "First I would make sure the patient is safe and gather more information: what does he "
@@ -135,7 +135,7 @@ def test_mmi_station_read_time_warning_then_one_follow_up(app, clock):
     (reply,) = sess.answer_at(1).follow_up_answers
     assert reply.status == "scored" and reply.follow_up == 1
     page = texts(app)
-    assert "end of this session" in page and "Follow-up: " + reply.question_text in page
+    assert "end of this session" in page and "Follow-up: " + plain(reply.question_text) in page
 
 
 def test_panel_follow_up_is_chosen_by_what_the_answer_said(app, clock):
