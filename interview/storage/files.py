@@ -173,12 +173,34 @@ def session_folder(root: Path, session_id: str) -> Path | None:
 
 
 def drop_sidecar(root: Path, rel: str) -> None:
-    """Remove the sidecar of the audio file ``rel`` (its row is committed)."""
-    path = root / rel
+    """Remove the sidecar of the audio file ``rel`` (its row is committed): only an
+    ``<answer id>.json`` beside it inside ``audio/``, never the recording itself."""
+    path = contained(root, rel)
+    m = _ANSWER_FILE.match(path.name) if path is not None else None
+    if m is None:
+        return
+    sidecar = path.with_name(m.group(1) + SIDECAR)
+    if sidecar == path:
+        return
     try:
-        path.with_name(path.name.split(".")[0] + SIDECAR).unlink()
+        sidecar.unlink()
     except OSError:
         pass
+
+
+def answer_rel(root: Path, session_id: str, answer_id: str, path: Path) -> str | None:
+    """``audio/<session>/<answer><ext>`` for the answer file ``path`` found by
+    :func:`scan_audio`, if that is where it really is (inside ``audio/``), else None."""
+    m = _ANSWER_FILE.match(Path(path).name)
+    if m is None or m.group(1) != answer_id or m.group(2) == SIDECAR:
+        return None
+    if session_folder(root, session_id) is None:
+        return None
+    rel = f"audio/{session_id}/{answer_id}{m.group(2)}"
+    dest = contained(root, rel)
+    if dest is None or dest != Path(path).resolve() or not dest.is_file():
+        return None
+    return rel
 
 
 def read_sidecar(path: Path) -> dict | None:
