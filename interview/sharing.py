@@ -44,6 +44,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .errors import InterviewError
+from .storage.files import NEUTRAL_EXT, RECORDING_EXTENSIONS
 
 FORMAT = "img-interview-coach/session-export"
 VERSION = 1
@@ -422,6 +423,10 @@ def _check_recording(rel: Any, sid: str) -> None:
     if not RECORDING_NAME.fullmatch(parts[2]):
         raise SharingError(f"unsafe zip: recording {rel!r} is not named as this tool names "
                            "recordings (<32 hex>.<ext>); refusing to import")
+    ext = parts[2][32:]
+    if ext not in RECORDING_EXTENSIONS and ext != NEUTRAL_EXT:
+        raise SharingError(f"unsafe zip: recording {rel!r} is not a recording format this "
+                           f"tool saves ({ext}); refusing to import")
 
 
 # ----------------------------------------------------------------------------- import

@@ -723,3 +723,18 @@ def test_drop_sidecar_stays_inside_audio_and_never_removes_a_recording(data_dir,
     take.write_bytes(b"RIFF")
     storage_files.drop_sidecar(data_dir, f"audio/{'1' * 32}/{'2' * 32}.json")
     assert take.exists()
+
+
+@pytest.mark.parametrize("name, ext", [
+    ("interview practice answer.json", ".wav"),  # a WAV's bytes: its signature decides
+    ("take.part", ".wav"), ("take.exe", ".wav"), ("take.FLAC", ".flac"), ("take.mkv", ".mkv"),
+])
+def test_a_recording_is_saved_only_under_a_recording_extension(store, session, data_dir,
+                                                               tmp_path, name, ext):
+    """A take named *.json was saved as <id>.json and then deleted as its own sidecar."""
+    src = tmp_path / name
+    src.write_bytes(WAV.read_bytes())
+    saved = save_answer(store, session.id, 1, audio=src, source="upload")
+    assert saved.audio_path.endswith(ext) and (data_dir / saved.audio_path).is_file()
+    assert storage_files.audio_ext(b"\x00\x01unknown", "x.json") == storage_files.NEUTRAL_EXT
+    assert store.get_answer(saved.id).audio_path == saved.audio_path

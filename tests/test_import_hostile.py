@@ -270,3 +270,27 @@ def test_good_zip_still_imports_privately(good, target, tmp_path):
     assert files and all(stat.S_IMODE(p.stat().st_mode) == (0o700 if p.is_dir() else 0o600)
                          for p in files)
     assert not list(target.glob(".import-*"))
+
+
+# ------------------------------------------------------------------ recording extensions
+@pytest.mark.parametrize("ext", [".json", ".part", ".html", ".exe", ".lock"])
+def test_recordings_with_a_non_recording_extension_are_refused(good, target, tmp_path, ext):
+    """A member named <answer id>.json would be taken for (and deleted as) a sidecar."""
+    sess, path = good
+    first = next(a for a in json.loads(zipfile.ZipFile(path).read(MANIFEST))["data"]["answers"]
+                 if a.get("audio_path"))
+    old = first["audio_path"]
+    new = old.rsplit(".", 1)[0] + ext
+
+    def swap(value):
+        return new if value == old else value
+
+    def patch(m):
+        for f in m["files"]:
+            f["path"] = swap(f["path"])
+        for a in m["data"]["answers"]:
+            a["audio_path"] = swap(a.get("audio_path"))
+        return m
+    refused(rewrite(path, tmp_path / "bad.zip", manifest=patch, rename=swap), target, tmp_path,
+            "not a recording format")
+
