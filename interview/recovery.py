@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Iterable
 
 from .errors import InterviewError
 from .storage import AnswerBusy, AnswerRecord, Store, utcnow
-from .storage.files import read_sidecar
+from .errors import StorageError
+from .storage.files import answer_rel, read_sidecar
 
 #: a typed answer still "recorded" this long after its last change was abandoned
 TYPED_GRACE = timedelta(minutes=2)
@@ -135,8 +136,10 @@ def find_unfinished(store: Store, *, include_failed: bool = True,
         session_id = next(iter(next(iter(kinds.values())))).session_id
         if kinds.get("audio") and kinds.get("sidecar"):
             meta = read_sidecar(kinds["sidecar"][0].path) or {}
-            item = RecoveryItem("orphan", answer_id, session_id, meta.get("position"), None,
-                                meta.get("audio_path"))
+            position = meta.get("position")
+            item = RecoveryItem("orphan", answer_id, session_id,
+                                position if _is_int(position) else None, None,
+                                str(kinds["audio"][0].path))
             if meta.get("follow_up"):
                 follow_up_orphans.append(item)
             else:
@@ -197,12 +200,64 @@ def recover(store: Store, *, transcriber=None, include_failed: bool = True,
     return report
 
 
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+_OPTIONAL_TEXT = ("question_id", "category", "kind", "look_for", "text", "source")
+
+
 def _orphan_meta(store: Store, item: RecoveryItem) -> dict | None:
+    """The row fields of an orphan recording, from its sidecar, checked: the sidecar is
+    data on disk (it may come from an imported archive), so nothing in it is trusted. The
+    audio path is rebuilt from the scanned file itself. None if its session is gone;
+    StorageError (one line) if the sidecar is not a valid one."""
     folder = store.root / "audio" / (item.session_id or "")
     meta = read_sidecar(folder / f"{item.answer_id}.json")
-    if not meta or meta.get("session_id") != item.session_id:
+    if not isinstance(meta, dict) or meta.get("session_id") != item.session_id:
         return None
     if not store.existing_session_ids([item.session_id]):  # type: ignore[list-item]
         return None
-    meta["answer_id"] = item.answer_id
-    return meta
+    bad = f"the sidecar of answer {item.answer_id} is not valid"
+    rel = answer_rel(store.root, item.session_id or "", item.answer_id, item.path or "")
+    if rel is None:
+        raise StorageError(f"{bad}: its recording is not in its session's audio folder")
+    position, follow_up = meta.get("position"), meta.get("follow_up") or 0
+    if not _is_int(position) or position < 1 or not _is_int(follow_up) or follow_up < 0:
+        raise StorageError(f"{bad}: position/follow_up must be whole numbers")
+    if not isinstance(meta.get("question_text") or "", str) or any(
+            meta.get(k) is not None and not isinstance(meta.get(k), str) for k in _OPTIONAL_TEXT):
+        raise StorageError(f"{bad}: a text field is not text")
+    seconds = meta.get("suggested_seconds")
+    if seconds is not None and (not _is_int(seconds) or seconds < 0):
+        raise StorageError(f"{bad}: suggested_seconds must be a whole number")
+    ups = meta.get("follow_ups") or []
+    if not isinstance(ups, list) or not all(isinstance(u, str) for u in ups):
+        raise StorageError(f"{bad}: follow_ups must be a list of text")
+    created = meta.get("created_at")
+    try:
+        if not isinstance(created, str):
+            raise ValueError
+        datetime.fromisoformat(created)
+    except ValueError:
+        raise StorageError(f"{bad}: created_at is not a date and time") from None
+    timing = meta.get("timing")
+    if timing is not None and not isinstance(timing, dict):
+        raise StorageError(f"{bad}: timing is not a mapping")
+    started = (timing or {}).get("started_at")
+    try:
+        if started is not None:
+            datetime.fromisoformat(started)
+    except (TypeError, ValueError):
+        raise StorageError(f"{bad}: timing started_at is not a date and time") from None
+    parent = meta.get("parent_answer_id")
+    if parent is not None:  # only an answer of the same session
+        try:
+            same = isinstance(parent, str) and \
+                store.get_answer(parent).session_id == item.session_id
+        except StorageError:
+            same = False
+        if not same:
+            parent = None
+    return dict(meta, answer_id=item.answer_id, session_id=item.session_id, audio_path=rel,
+                follow_up=follow_up, parent_answer_id=parent)

@@ -43,7 +43,9 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .errors import InterviewError
+from .errors import InterviewError, StorageError
+from .storage.files import NEUTRAL_EXT, RECORDING_EXTENSIONS
+from .storage.transfer import check_rows
 
 FORMAT = "img-interview-coach/session-export"
 VERSION = 1
@@ -396,6 +398,10 @@ def _check_manifest(manifest: Any, name: str) -> None:
     check_session_id(sid, f"{name}'s manifest")
     if sid != manifest.get("session_id"):
         raise SharingError(f"{name}: the manifest's session id is inconsistent")
+    try:
+        check_rows(data)
+    except StorageError as exc:
+        raise SharingError(f"{name}: {exc}") from None
     if len(files) > MAX_MEMBERS:
         raise SharingError(f"{name}: the manifest lists more than {MAX_MEMBERS} files; "
                            "refusing to import")
@@ -422,6 +428,10 @@ def _check_recording(rel: Any, sid: str) -> None:
     if not RECORDING_NAME.fullmatch(parts[2]):
         raise SharingError(f"unsafe zip: recording {rel!r} is not named as this tool names "
                            "recordings (<32 hex>.<ext>); refusing to import")
+    ext = parts[2][32:]
+    if ext not in RECORDING_EXTENSIONS and ext != NEUTRAL_EXT:
+        raise SharingError(f"unsafe zip: recording {rel!r} is not a recording format this "
+                           f"tool saves ({ext}); refusing to import")
 
 
 # ----------------------------------------------------------------------------- import

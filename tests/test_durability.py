@@ -651,3 +651,76 @@ def test_a_follow_up_take_is_saved_first_and_recovered_like_a_main_answer(
                                     audio=FIXTURES / "corrupt.wav", transcriber=transcriber)
     submit_answer(store, session.id, 1, text=TYPED, source="typed")
     assert [(i.kind, i.answer_id) for i in find_unfinished(store).items] == [("failed", bad.id)]
+
+
+def test_recover_does_not_trust_a_crafted_sidecar(store, profile, session, data_dir, tmp_path):
+    """A sidecar is data on disk (an imported archive can carry one): recovery rebuilds the
+    audio path from the scanned file, keeps parent_answer_id only for an answer of the same
+    session, never deletes outside audio/, and reports a bad sidecar as one failed item."""
+    victim = save_answer(store, session.id, 1, audio=WAV, source="upload")
+    other = start_session(store, store.add_applicant("Other"), profile, count=2, seed=2)
+    folder = data_dir / "audio" / other.id
+    folder.mkdir(parents=True, exist_ok=True)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.json").write_text("{}")
+    base = {"session_id": other.id, "position": 1, "question_text": "q",
+            "created_at": "2026-01-01T00:00:00"}
+    crafted = {
+        "a" * 32: dict(base, audio_path=victim.audio_path, parent_answer_id=victim.id),
+        "b" * 32: dict(base, audio_path=str(outside / "keep.x")),
+        "c" * 32: dict(base, position="1"),
+        "d" * 32: dict(base, created_at="yesterday"),
+        "e" * 32: dict(base, question_text=["not", "text"]),
+        "f" * 32: dict(base, timing="fast"),
+    }
+    for answer_id, meta in crafted.items():
+        (folder / f"{answer_id}.webm").write_bytes(b"\x1a\x45\xdf\xa3junk")
+        (folder / f"{answer_id}.json").write_text(json.dumps(meta))
+
+    report = recover(store, include_failed=False, transcriber=None)
+    outcome = {i.answer_id: i for i in report.items}
+    for answer_id in ("a" * 32, "b" * 32):  # adopted with their own file (then undecodable)
+        got = store.get_answer(answer_id)
+        assert got.audio_path == f"audio/{other.id}/{answer_id}.webm"
+        assert got.session_id == other.id and got.parent_answer_id is None
+    assert (outside / "keep.json").exists()
+    assert (data_dir / victim.audio_path).exists()
+    assert store.get_answer(victim.id).audio_path == victim.audio_path
+    for answer_id, field in (("c", "position"), ("d", "created_at"), ("e", "text"),
+                             ("f", "timing")):
+        item = outcome[answer_id * 32]
+        assert item.outcome == "failed" and "sidecar" in item.error and field in item.error
+        assert "\n" not in item.error
+        assert (folder / f"{answer_id * 32}.webm").exists()  # the recording is kept
+    assert (data_dir / victim.audio_path).exists()
+
+
+def test_drop_sidecar_stays_inside_audio_and_never_removes_a_recording(data_dir, tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "x.json").write_text("{}")
+    storage_files.drop_sidecar(data_dir, str(outside / "x.wav"))
+    storage_files.drop_sidecar(data_dir, "../elsewhere/x.wav")
+    assert (outside / "x.json").exists()
+    folder = data_dir / "audio" / ("1" * 32)
+    folder.mkdir(parents=True)
+    take = folder / ("2" * 32 + ".json")
+    take.write_bytes(b"RIFF")
+    storage_files.drop_sidecar(data_dir, f"audio/{'1' * 32}/{'2' * 32}.json")
+    assert take.exists()
+
+
+@pytest.mark.parametrize("name, ext", [
+    ("interview practice answer.json", ".wav"),  # a WAV's bytes: its signature decides
+    ("take.part", ".wav"), ("take.exe", ".wav"), ("take.FLAC", ".flac"), ("take.mkv", ".mkv"),
+])
+def test_a_recording_is_saved_only_under_a_recording_extension(store, session, data_dir,
+                                                               tmp_path, name, ext):
+    """A take named *.json was saved as <id>.json and then deleted as its own sidecar."""
+    src = tmp_path / name
+    src.write_bytes(WAV.read_bytes())
+    saved = save_answer(store, session.id, 1, audio=src, source="upload")
+    assert saved.audio_path.endswith(ext) and (data_dir / saved.audio_path).is_file()
+    assert storage_files.audio_ext(b"\x00\x01unknown", "x.json") == storage_files.NEUTRAL_EXT
+    assert store.get_answer(saved.id).audio_path == saved.audio_path

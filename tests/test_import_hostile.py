@@ -250,3 +250,116 @@ def test_good_zip_still_imports_privately(good, target, tmp_path):
     assert files and all(stat.S_IMODE(p.stat().st_mode) == (0o700 if p.is_dir() else 0o600)
                          for p in files)
     assert not list(target.glob(".import-*"))
+
+
+# ------------------------------------------------------------------ recording extensions
+@pytest.mark.parametrize("ext", [".json", ".part", ".html", ".exe", ".lock"])
+def test_recordings_with_a_non_recording_extension_are_refused(good, target, tmp_path, ext):
+    """A member named <answer id>.json would be taken for (and deleted as) a sidecar."""
+    sess, path = good
+    first = next(a for a in json.loads(zipfile.ZipFile(path).read(MANIFEST))["data"]["answers"]
+                 if a.get("audio_path"))
+    old = first["audio_path"]
+    new = old.rsplit(".", 1)[0] + ext
+
+    def swap(value):
+        return new if value == old else value
+
+    def patch(m):
+        for f in m["files"]:
+            f["path"] = swap(f["path"])
+        for a in m["data"]["answers"]:
+            a["audio_path"] = swap(a.get("audio_path"))
+        return m
+    refused(rewrite(path, tmp_path / "bad.zip", manifest=patch, rename=swap), target, tmp_path,
+            "not a recording format")
+
+
+# ------------------------------------------------------------------ rows reaching outside
+@pytest.fixture
+def victim(target):
+    """A session and an answer already in the target data directory."""
+    from interview.practice import start_session, submit_answer
+    from interview.profile import make_profile
+
+    with Store.open() as store:
+        app = store.add_applicant("Victim", email="victim@x.org")
+        sess = start_session(store, app.id, make_profile(name="P", country="us"), count=1,
+                             seed=1)
+        answer = submit_answer(store, sess.id, 1, text="my own answer", source="typed")
+    return sess.id, answer.id
+
+
+def _attack(kind, sess_id, answer_id, victim_sid, victim_answer):
+    def patch(m):
+        d = m["data"]
+        row = {"id": "c" * 32, "created_at": "2026-01-01T00:00:00"}
+        if kind == "answer":
+            d["answers"].append(dict(d["answers"][-1], id="c" * 32, session_id=victim_sid,
+                                     attempt=99, audio_path=None))
+        elif kind == "comment":
+            d["comments"] = [dict(row, session_id=victim_sid, body="planted", author="x")]
+        elif kind == "comment_answer":
+            d["comments"] = [dict(row, session_id=sess_id, answer_id=victim_answer,
+                                  body="planted", author="x")]
+        elif kind == "draft":
+            d["email_drafts"] = [dict(row, session_id=victim_sid, subject="s", body="b")]
+        elif kind == "override":
+            d["overrides"] = [dict(row, answer_id=victim_answer, criterion_id="star",
+                                   score=1.0, reason="planted")]
+        elif kind == "parent":
+            d["answers"][-1]["parent_answer_id"] = victim_answer
+            d["answers"][-1]["follow_up"] = 1
+        return m
+    return patch
+
+
+@pytest.mark.parametrize("kind", ["answer", "comment", "comment_answer", "draft", "override",
+                                  "parent"])
+def test_rows_naming_another_session_or_its_answers_are_refused(good, target, victim, tmp_path,
+                                                               kind):
+    sess, path = good
+    victim_sid, victim_answer = victim
+    bad = rewrite(path, tmp_path / "bad.zip",
+                  manifest=_attack(kind, sess.id, None, victim_sid, victim_answer))
+    refused(bad, target, tmp_path, "not in this session|belongs to another session")
+    with Store.open() as store:
+        v = store.get_session(victim_sid)
+        assert [a.id for a in v.answers] == [victim_answer]
+        assert store.list_comments(victim_sid) == []
+        assert store.get_answer(victim_answer).overrides == []
+
+
+def test_an_existing_applicant_with_another_name_is_not_reused(good, target, victim, tmp_path):
+    sess, path = good
+    victim_sid, _ = victim
+    with Store.open() as store:
+        victim_app = store.get_session(victim_sid).applicant_id
+
+    def patch(m):  # the archive claims the victim's applicant id under another name
+        m["data"]["applicant"]["id"] = victim_app
+        m["data"]["session"]["applicant_id"] = victim_app
+        return m
+    refused(rewrite(path, tmp_path / "bad.zip", manifest=patch), target, tmp_path,
+            "another name or email")
+
+    def no_applicant(m):  # or names it without carrying the applicant at all
+        m["data"]["session"]["applicant_id"] = victim_app
+        m["data"]["applicant"] = None
+        return m
+    refused(rewrite(path, tmp_path / "bad2.zip", manifest=no_applicant), target, tmp_path,
+            "not the exported applicant")
+
+
+def test_imported_emails_are_normalised_and_a_same_applicant_is_reused(good, target, tmp_path):
+    sess, path = good
+
+    def patch(m):
+        m["data"]["applicant"]["email"] = "  Amina.Diallo@Example.ORG "
+        m["data"]["applicant"]["coach_email"] = " Coach@Example.org"
+        return m
+    ok = rewrite(path, tmp_path / "ok.zip", manifest=patch)
+    with Store.open() as store:
+        import_session(store, ok)
+        app = store.get_applicant(store.get_session(sess.id).applicant_id)
+        assert (app.email, app.coach_email) == ("amina.diallo@example.org", "coach@example.org")

@@ -32,6 +32,16 @@ _AUDIO_MAGIC = [
     (b"RIFF", ".wav"), (b"OggS", ".ogg"), (b"fLaC", ".flac"), (b"ID3", ".mp3"),
     (b"\xff\xfb", ".mp3"), (b"\xff\xf3", ".mp3"), (b"\x1a\x45\xdf\xa3", ".webm"),
 ]
+#: the one allow-list of recording extensions: the audio and video formats the decoder
+#: (interview/audio.py, via FFmpeg) reads. A take's file keeps its upload's extension only if
+#: it is one of these (never ``.json``, the sidecar's); otherwise its bytes' signature decides,
+#: else NEUTRAL_EXT. An imported archive's recordings must use one of these (or NEUTRAL_EXT).
+RECORDING_EXTENSIONS = frozenset({
+    ".wav", ".flac", ".mp3", ".m4a", ".aac", ".mp4", ".ogg", ".oga", ".opus", ".webm", ".weba",
+    ".mkv", ".mov",
+})
+#: a recording whose format is not known from its name or bytes
+NEUTRAL_EXT = ".bin"
 #: an answer's file name: the answer id (uuid4 hex) and an extension
 _ANSWER_FILE = re.compile(r"^([0-9a-f]{32})(\.[a-z0-9]{1,5})$")
 SIDECAR = ".json"
@@ -46,7 +56,7 @@ def audio_ext(data: bytes | None, filename: str | None) -> str:
     """The file extension for a recording: from ``filename``, else the bytes' signature."""
     if filename:
         ext = Path(filename).suffix.lower()
-        if ext and len(ext) <= 6 and ext[1:].isalnum():
+        if ext in RECORDING_EXTENSIONS:
             return ext
     if data:
         for magic, ext in _AUDIO_MAGIC:
@@ -54,7 +64,7 @@ def audio_ext(data: bytes | None, filename: str | None) -> str:
                 return ext
         if data[4:8] == b"ftyp":
             return ".m4a"
-    return ".bin"
+    return NEUTRAL_EXT
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -173,12 +183,34 @@ def session_folder(root: Path, session_id: str) -> Path | None:
 
 
 def drop_sidecar(root: Path, rel: str) -> None:
-    """Remove the sidecar of the audio file ``rel`` (its row is committed)."""
-    path = root / rel
+    """Remove the sidecar of the audio file ``rel`` (its row is committed): only an
+    ``<answer id>.json`` beside it inside ``audio/``, never the recording itself."""
+    path = contained(root, rel)
+    m = _ANSWER_FILE.match(path.name) if path is not None else None
+    if m is None:
+        return
+    sidecar = path.with_name(m.group(1) + SIDECAR)
+    if sidecar == path:
+        return
     try:
-        path.with_name(path.name.split(".")[0] + SIDECAR).unlink()
+        sidecar.unlink()
     except OSError:
         pass
+
+
+def answer_rel(root: Path, session_id: str, answer_id: str, path: Path) -> str | None:
+    """``audio/<session>/<answer><ext>`` for the answer file ``path`` found by
+    :func:`scan_audio`, if that is where it really is (inside ``audio/``), else None."""
+    m = _ANSWER_FILE.match(Path(path).name)
+    if m is None or m.group(1) != answer_id or m.group(2) == SIDECAR:
+        return None
+    if session_folder(root, session_id) is None:
+        return None
+    rel = f"audio/{session_id}/{answer_id}{m.group(2)}"
+    dest = contained(root, rel)
+    if dest is None or dest != Path(path).resolve() or not dest.is_file():
+        return None
+    return rel
 
 
 def read_sidecar(path: Path) -> dict | None:

@@ -20,6 +20,44 @@ from .models import (
 from .records import SessionRecord, jsonable, parse_dt
 
 
+def _norm_email(value):
+    """An email as stored since 0003_access: stripped, lower-case, '' -> None."""
+    if not isinstance(value, str):
+        return value
+    return value.strip().lower() or None
+
+
+def check_rows(data: dict) -> None:
+    """Refuse (StorageError, one line) rows of an exported session that reach outside it:
+    every answer, comment and draft must belong to the session itself, and every override,
+    comment answer and parent answer must be one of its imported answers."""
+    sid = data["session"]["id"]
+    answers = data.get("answers") or []
+    ids = {a.get("id") for a in answers if isinstance(a, dict)}
+    bad = "the exported session is malformed"
+    for key in ("answers", "comments", "email_drafts"):
+        for d in data.get(key) or []:
+            if not isinstance(d, dict) or d.get("session_id") != sid:
+                raise StorageError(f"{bad}: {key[:-1].replace('_', ' ')} "
+                                   f"{str((d or {}).get('id') if isinstance(d, dict) else d)[:40]} "
+                                   f"belongs to another session; nothing was imported")
+    for key, field in (("answers", "parent_answer_id"), ("comments", "answer_id"),
+                       ("overrides", "answer_id")):
+        for d in data.get(key) or []:
+            if not isinstance(d, dict):
+                raise StorageError(f"{bad}: a row of {key} is not an object; nothing was imported")
+            ref = d.get(field)
+            if (ref is not None or key == "overrides") and ref not in ids:
+                raise StorageError(f"{bad}: {key[:-1]} {str(d.get('id'))[:40]} refers to answer "
+                                   f"{str(ref)[:40]}, which is not in this session; nothing "
+                                   "was imported")
+    applicant = data.get("applicant")
+    app_id = data["session"].get("applicant_id")
+    if app_id is not None and (not isinstance(applicant, dict) or applicant.get("id") != app_id):
+        raise StorageError(f"{bad}: the session's applicant is not the exported applicant; "
+                           "nothing was imported")
+
+
 class TransferRepository(Repository):
     """A session with everything attached, out to a dict and back in."""
 
@@ -86,6 +124,11 @@ class TransferRepository(Repository):
 
         try:
             sess = data["session"]
+            check_rows(data)
+            applicant = data.get("applicant")
+            if applicant:
+                applicant = dict(applicant, email=_norm_email(applicant.get("email")),
+                                 coach_email=_norm_email(applicant.get("coach_email")))
             with self._db.write() as db:
                 if db.get(SessionRow, sess["id"]) is not None:
                     raise StorageError(f"session {sess['id']} is already in this database; "
@@ -95,8 +138,14 @@ class TransferRepository(Repository):
                         if db.get(model, d["id"]) is not None:
                             raise StorageError(f"{key[:-1].replace('_', ' ')} {d['id']} already "
                                                "exists here; nothing was imported")
-                if data.get("applicant") and db.get(ApplicantRow, data["applicant"]["id"]) is None:
-                    db.add(build(ApplicantRow, data["applicant"]))
+                if applicant:
+                    here = db.get(ApplicantRow, applicant["id"])
+                    if here is None:
+                        db.add(build(ApplicantRow, applicant))
+                    elif (here.name, _norm_email(here.email)) != (applicant.get("name"),
+                                                                 applicant.get("email")):
+                        raise StorageError(f"applicant {applicant['id']} already exists here "
+                                           "with another name or email; nothing was imported")
                 if data.get("profile") and db.get(ProfileRow, data["profile"]["id"]) is None:
                     db.add(build(ProfileRow, data["profile"]))
                 db.flush()
