@@ -109,7 +109,10 @@ def chromium(*, audio: Path | None = None, video: Path | None = None):
     (a WAV) or ``video`` (a Y4M) Chromium's fake microphone or camera plays that file and
     media permission prompts are accepted. Closed afterwards."""
     require_chromium()
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # a page on a busy 2-core machine can take longer than Playwright's 5 s default
+    expect.set_options(timeout=30_000)
 
     args = []
     if audio or video:

@@ -106,8 +106,17 @@ def _page_text(page, path: str, wait_for: str) -> str:
     # names sit in the first selectbox's options (tables are drawn on a canvas): open it
     box = page.locator('[data-testid="stSelectbox"]').first
     box.wait_for()
-    box.click()
-    page.get_by_role("option").first.wait_for()
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(3):  # a rerun right after login can close the list as it opens
+        box.click()
+        try:
+            page.get_by_role("option").first.wait_for(timeout=15_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
     options = "\n".join(page.get_by_role("option").all_inner_texts())
     page.keyboard.press("Escape")
     return page.inner_text("body") + "\n" + options
