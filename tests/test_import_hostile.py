@@ -4,6 +4,7 @@ is written inside or outside the data directory."""
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import struct
