@@ -19,7 +19,7 @@ from coach_data import STRONG_US, WEAK_US, Answer, fixture_audio, store_session
 from conftest import ROOT
 from export_zips import rewrite
 from interview import sharing
-from interview.sharing import SharingError, export_session, import_session
+from interview.sharing import MANIFEST, SharingError, export_session, import_session
 from interview.storage import Store
 
 
