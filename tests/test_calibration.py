@@ -14,18 +14,9 @@ import yaml
 
 from interview.profile import make_profile
 from interview.scoring import score_answer
+from interview.scoring.evaluate import DIMENSIONS  # calibration label -> criterion id
 from tests.conftest import SHARED
 
-DIMENSIONS = {
-    "clarity": "clarity",
-    "familiarity": "local_system_familiarity",
-    "fit": "program_fit",
-    "structure": "structure",
-    "questions": "questions_quality",
-    "relevance": "relevance",
-    "ethics": "ethical_reasoning",
-    "overall": "overall",
-}
 SHARED_FILE = SHARED / "calibration" / "answers.yaml"
 OWN_FILES = sorted((Path(__file__).parent / "calibration").glob("*.yaml"))
 

@@ -27,6 +27,7 @@ DIMENSIONS = {
     "structure": "structure",
     "questions": "questions_quality",
     "relevance": "relevance",
+    "ethics": "ethical_reasoning",
     "overall": "overall",
 }
 
