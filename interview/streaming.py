@@ -1,0 +1,386 @@
+"""Transcription while the applicant speaks: finished stretches of speech are decoded in the
+background, so at "stop" only the tail is left.
+
+:class:`StreamingTranscription` is fed 16 kHz mono samples as they arrive (:meth:`feed`). A
+worker thread runs the Silero VAD over the audio not yet transcribed and, once a stretch of at
+least :attr:`StreamOptions.min_stretch_seconds` ends at a pause, decodes that stretch with the
+already-loaded :class:`~interview.transcribe.Transcriber` (the same call, options, prompt and
+VAD chunking as for a whole file), shifting its segment and word timings by the stretch's
+offset so that they stay continuous across stretches. :meth:`captions` gives the words so far
+with a live pace figure; :meth:`finish` decodes what is left and returns one
+:class:`~interview.transcript.Transcript`, shaped like the whole-file result.
+
+Stretches are cut only at pauses the VAD found (never inside a word), at most
+:attr:`StreamOptions.max_stretch_seconds` long (Whisper's window is 30 s).
+``benchmarks/bench_streaming.py`` compares the transcript with the whole-file one (WER on
+``../shared/real_speech`` and the 2-minute answer) and measures the work left at stop.
+
+No Streamlit here: :mod:`interview.live` keeps one of these per take being recorded.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .audio import SAMPLE_RATE, AudioClip
+from .errors import InterviewError, TranscriptionError
+from .transcript import Segment, Transcript, Word
+
+
+@dataclass(frozen=True)
+class StreamOptions:
+    """When a stretch of speech is decoded (chosen with benchmarks/bench_streaming.py)."""
+
+    #: decode a stretch once it is at least this long and ends at a pause
+    min_stretch_seconds: float = 8.0
+    #: never hold back more than this (Whisper decodes 30 s at a time)
+    max_stretch_seconds: float = 28.0
+    #: a speech region counts as finished when it ends this long before the newest audio
+    settle_seconds: float = 0.5
+    #: look for a cut at most this often (seconds of new audio)
+    check_every_seconds: float = 1.0
+
+
+@dataclass(frozen=True)
+class Captions:
+    """What has been transcribed so far, for live captions and the pace meter."""
+
+    text: str
+    words: int
+    #: words per minute over the transcribed audio (None until there are a few words)
+    wpm: float | None
+    #: "um", "uh", ... so far
+    fillers: int
+    #: seconds of audio received / transcribed
+    received_seconds: float
+    transcribed_seconds: float
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "words": self.words, "wpm": self.wpm,
+                "fillers": self.fillers}
+
+
+#: speech may end this much later (samples) than where the provisional decode stopped
+_TOLERANCE = int(0.2 * SAMPLE_RATE)
+
+
+def _regions(samples: np.ndarray, options) -> list[tuple[int, int]]:
+    """Speech regions (start, end) in samples, with the decoder's own VAD settings."""
+    from faster_whisper.vad import get_speech_timestamps
+
+    if samples.size == 0:
+        return []
+    return [(c["start"], c["end"]) for c in get_speech_timestamps(samples, options)]
+
+
+def next_cut(regions: Sequence[tuple[int, int]], available: int, options: StreamOptions,
+             rate: int = SAMPLE_RATE) -> int | None:
+    """Where to end the next stretch, in samples from its start, or None to wait.
+
+    ``regions``: the VAD's speech regions in the audio not yet transcribed (``available``
+    samples). A region is finished when it ends at least ``settle_seconds`` before the end of
+    the audio. The cut is the end of the first finished region that makes the stretch at least
+    ``min_stretch_seconds`` long, or, when the stretch would pass ``max_stretch_seconds``, the
+    end of the last finished region inside that limit (if there is none, the limit itself).
+    """
+    settle = int(options.settle_seconds * rate)
+    least = int(options.min_stretch_seconds * rate)
+    most = int(options.max_stretch_seconds * rate)
+    finished = [(s, e) for s, e in regions if e <= available - settle]
+    for i, (_start, end) in enumerate(finished):
+        if end > most:
+            break
+        if end >= least:
+            return _between(finished, i, available)
+    inside = [i for i, (_s, e) in enumerate(finished) if e <= most]
+    if available > most:
+        return _between(finished, inside[-1], available) if inside else most
+    return None
+
+
+def _between(regions: Sequence[tuple[int, int]], i: int, available: int) -> int:
+    """The middle of the pause after region ``i`` (its end if nothing follows yet)."""
+    end = regions[i][1]
+    if i + 1 < len(regions):
+        return (end + regions[i + 1][0]) // 2
+    return end
+
+
+def _shift(segment: Segment, seconds: float) -> Segment:
+    words = [Word(w.word, round(w.start + seconds, 3), round(w.end + seconds, 3), w.probability)
+             for w in segment.words]
+    return Segment(segment.id, round(segment.start + seconds, 3),
+                   round(segment.end + seconds, 3), segment.text, words)
+
+
+@dataclass
+class _State:
+    samples: list[np.ndarray] = field(default_factory=list)
+    received: int = 0
+    #: samples before this point are transcribed (or being transcribed)
+    committed: int = 0
+    segments: list[Segment] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    #: the open stretch decoded up to a pause: (start, end, segments) in take samples;
+    #: reused at :meth:`StreamingTranscription.finish` when no speech came after it
+    provisional: tuple[int, int, list[Segment]] | None = None
+    decode_seconds: float = 0.0
+    stretches: int = 0
+    checked_at: int = 0
+    #: the worker is looking for a cut or decoding
+    busy: bool = False
+    finishing: bool = False
+    closed: bool = False
+    error: BaseException | None = None
+
+
+class StreamingTranscription:
+    """One take being transcribed while it is recorded (thread-safe; one worker thread)."""
+
+    def __init__(self, transcriber, *, verbatim: bool = True,
+                 vocabulary: Sequence[str] | None = None, options: StreamOptions | None = None,
+                 on_update: Callable[["StreamingTranscription"], object] | None = None,
+                 name: str = "recording") -> None:
+        from .transcribe import _vad_options
+
+        self.transcriber = transcriber
+        self.verbatim = verbatim
+        self.vocabulary = vocabulary
+        self.options = options or StreamOptions()
+        self.on_update = on_update
+        self.name = name
+        self._vad = _vad_options(transcriber.options) if hasattr(transcriber, "options") else None
+        self._state = _State()
+        self._captions: tuple | None = None
+        self.tail_seconds: float | None = None
+        #: finish() found nothing new after the provisional decode and reused it
+        self.reused_provisional = False
+        self._cond = threading.Condition()
+        self._worker = threading.Thread(target=self._run, name=f"stream:{name}", daemon=True)
+        self._worker.start()
+
+    # ---------------------------------------------------------------- feeding and reading
+    def feed(self, samples: np.ndarray) -> None:
+        """Append 16 kHz mono float32 samples (in [-1, 1]) to the take."""
+        samples = np.asarray(samples, dtype=np.float32).reshape(-1)
+        if not samples.size:
+            return
+        with self._cond:
+            if self._state.finishing or self._state.closed:
+                raise TranscriptionError("this take is finished: start a new recording")
+            self._state.samples.append(samples)
+            self._state.received += samples.size
+            self._cond.notify_all()
+
+    @property
+    def received_seconds(self) -> float:
+        return self._state.received / SAMPLE_RATE
+
+    def captions(self) -> Captions:
+        """The words transcribed so far with the pace and filler figures the feedback will
+        use (:func:`interview.metrics.compute_metrics`), recomputed only when words arrive."""
+        with self._cond:
+            segments = list(self._state.segments)
+            transcribed = self._state.committed / SAMPLE_RATE
+            if self._state.provisional is not None:
+                segments += self._state.provisional[2]
+                transcribed = self._state.provisional[1] / SAMPLE_RATE
+            received = self._state.received / SAMPLE_RATE
+        cached = self._captions
+        key = (len(segments), segments[-1].end if segments else 0.0)
+        if cached is None or cached[0] != key:
+            from .metrics import compute_metrics
+
+            text = " ".join(s.text for s in segments).strip()
+            words = [w for s in segments for w in s.words]
+            m = compute_metrics(text, words=words or None)
+            wpm = m.words_per_minute if m.word_count >= 5 and m.speech_span and \
+                m.speech_span >= 3 else None
+            cached = (key, text, m.word_count,
+                      round(wpm) if wpm is not None else None, m.filler_count)
+            self._captions = cached
+        _n, text, count, wpm, fillers = cached
+        return Captions(text=text, words=count, wpm=wpm, fillers=fillers,
+                        received_seconds=round(received, 2),
+                        transcribed_seconds=round(transcribed, 2))
+
+    # ---------------------------------------------------------------- the worker
+    def _audio(self, start: int, end: int | None = None) -> np.ndarray:
+        """Samples [start, end) of the take (caller holds the lock)."""
+        st = self._state
+        if len(st.samples) > 1:
+            st.samples = [np.concatenate(st.samples)]
+        whole = st.samples[0] if st.samples else np.zeros(0, dtype=np.float32)
+        return whole[start:end]
+
+    def _run(self) -> None:
+        step = int(self.options.check_every_seconds * SAMPLE_RATE)
+        while True:
+            with self._cond:
+                st = self._state
+                while not (st.closed or st.finishing
+                           or st.received - st.checked_at >= step):
+                    self._cond.wait()
+                if st.closed or st.finishing:
+                    return
+                st.checked_at = st.received
+                st.busy = True
+                start = st.committed
+                pending = self._audio(start)
+            try:
+                regions = _regions(pending, self._vad)
+                cut = next_cut(regions, pending.size, self.options)
+                if cut is not None:
+                    with self._cond:
+                        if self._state.finishing or self._state.closed:
+                            return
+                        self._state.committed = start + cut  # finish() decodes from here on
+                        self._state.provisional = None
+                    self._decode(pending[:cut], start)
+                else:
+                    self._provisional(regions, pending, start)
+            except BaseException as exc:  # noqa: BLE001 - kept for finish() to report
+                with self._cond:
+                    self._state.error = exc
+                    self._cond.notify_all()
+                return
+            finally:
+                with self._cond:
+                    self._state.busy = False
+                    self._cond.notify_all()
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait until the worker has looked at all the audio received so far (and decoded
+        what it cut); False on timeout. For benchmarks and tests that feed faster than real
+        time but want the cuts a live take would get."""
+        step = int(self.options.check_every_seconds * SAMPLE_RATE)
+        with self._cond:
+            return self._cond.wait_for(
+                lambda: self._state.error is not None or self._state.closed or (
+                    not self._state.busy and self._state.received - self._state.checked_at < step),
+                timeout)
+
+    def _provisional(self, regions, pending: np.ndarray, start: int) -> None:
+        """Decode the open stretch up to its last pause (for the captions, and so that a take
+        stopped after a pause has nothing left to decode). Only when new speech ended."""
+        settle = int(self.options.settle_seconds * SAMPLE_RATE)
+        finished = [e for _s, e in regions if e <= pending.size - settle]
+        if not finished:
+            return
+        end = start + finished[-1]
+        old = self._state.provisional
+        if old is not None and old[0] == start and old[1] >= end:
+            return
+        segments = self._transcribe(pending[:finished[-1]], start)
+        with self._cond:
+            if self._state.committed == start and not self._state.closed:
+                self._state.provisional = (start, end, segments)
+        self._updated()
+
+    def _transcribe(self, samples: np.ndarray, offset: int) -> list[Segment]:
+        """Transcribe samples that start ``offset`` samples into the take: its segments, on
+        the take's timeline."""
+        if not samples.size:
+            return []
+        started = time.perf_counter()
+        clip = AudioClip(samples=samples, sample_rate=SAMPLE_RATE,
+                         duration=samples.size / SAMPLE_RATE, name=self.name)
+        result = self.transcriber.transcribe(clip, verbatim=self.verbatim,
+                                             vocabulary=self.vocabulary)
+        with self._cond:
+            st = self._state
+            st.warnings.extend(w for w in result.warnings if w not in st.warnings)
+            st.decode_seconds += time.perf_counter() - started
+        return [_shift(s, offset / SAMPLE_RATE) for s in result.segments]
+
+    def _decode(self, samples: np.ndarray, offset: int) -> None:
+        """Transcribe one finished stretch and keep its segments."""
+        if not samples.size:
+            return
+        segments = self._transcribe(samples, offset)
+        with self._cond:
+            self._state.segments.extend(segments)
+            self._state.stretches += 1
+            self._cond.notify_all()
+        self._updated()
+
+    def _updated(self) -> None:
+        if self.on_update is not None:
+            try:
+                self.on_update(self)
+            except Exception:  # noqa: BLE001 - a caption listener never stops transcription
+                pass
+
+    # ---------------------------------------------------------------- the end
+    def finish(self, timeout: float | None = None) -> Transcript:
+        """Decode what is left after the last stretch and return the whole transcript.
+
+        Waits for a stretch being decoded (``timeout`` seconds at most, None = no limit).
+        Raises :class:`~interview.errors.TranscriptionError` if decoding failed."""
+        started = time.perf_counter()
+        with self._cond:
+            self._state.finishing = True
+            self._cond.notify_all()
+        self._worker.join(timeout)
+        if self._worker.is_alive():
+            raise TranscriptionError(
+                "transcribing the answer is taking too long; it is saved: retry it from the "
+                "saved audio")
+        st = self._state
+        if st.error is not None:
+            raise _as_error(st.error, self.transcriber)
+        with self._cond:
+            rest = self._audio(st.committed)
+            offset = st.committed
+            provisional = st.provisional
+            st.committed = st.received
+            st.provisional = None
+        try:
+            if provisional is not None and provisional[0] == offset and not any(
+                    offset + e > provisional[1] + _TOLERANCE
+                    for _s, e in _regions(rest, self._vad)):
+                # no speech after the last pause the worker decoded: nothing left to decode
+                with self._cond:
+                    st.segments.extend(provisional[2])
+                self.reused_provisional = True
+            else:
+                self._decode(rest, offset)
+        except BaseException as exc:  # noqa: BLE001
+            raise _as_error(exc, self.transcriber) from exc
+        segments = [replace(s, id=i) for i, s in enumerate(st.segments)]
+        text = " ".join(s.text for s in segments).strip()
+        warnings = list(st.warnings)
+        if not text:
+            warnings.append("no words were recognised: speak closer to the microphone and try again")
+        self.tail_seconds = time.perf_counter() - started
+        return Transcript(
+            text=text, segments=segments, language=getattr(self.transcriber, "_language",
+                                                           lambda: "en")(),
+            duration=round(st.received / SAMPLE_RATE, 3),
+            backend=getattr(self.transcriber, "backend", ""),
+            model=getattr(self.transcriber, "model_name", ""),
+            elapsed=round(st.decode_seconds, 3), warnings=warnings,
+        )
+
+    def close(self) -> None:
+        """Stop the worker without finishing (the take is abandoned or finished elsewhere)."""
+        with self._cond:
+            self._state.closed = True
+            self._cond.notify_all()
+
+    @property
+    def stretches(self) -> int:
+        """Stretches decoded so far."""
+        return self._state.stretches
+
+
+def _as_error(exc: BaseException, transcriber) -> InterviewError:
+    if isinstance(exc, InterviewError):
+        return exc
+    return TranscriptionError(
+        f"{getattr(transcriber, 'backend', 'the model')} failed while transcribing: {exc}")
