@@ -1,0 +1,81 @@
+"""The recorder's stream mode in a real headless Chromium with the fake microphone.
+
+A one-question page (``tests/apps/recorder_stream_app.py``) draws ``recorder(stream=True)``
+in a fragment, keeps the 16 kHz PCM chunks as they arrive, acknowledges them and sends back
+captions counting them. The test records for a few seconds: the captions change while the
+applicant is still speaking (chunks reach the server during the answer, not at the end),
+and the saved take is as long as the recording, 16 kHz mono, not silent, with no chunk
+missing.
+"""
+
+from __future__ import annotations
+
+import json
+import wave
+
+import numpy as np
+import pytest
+
+from browser import chromium, open_page, page_server, speech_wav_48k
+from conftest import ROOT
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+APP = ROOT / "tests" / "apps" / "recorder_stream_app.py"
+
+
+@pytest.fixture
+def out(tmp_path):
+    path = tmp_path / "out"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def server(tmp_path, data_dir, out):
+    with page_server(APP, tmp_path, data_dir, RECORDER_OUT=str(out), RECORDER_CHUNK="1") as url:
+        yield url
+
+
+def test_a_streamed_answer_arrives_while_recording_and_is_saved_whole(server, tmp_path, out):
+    from playwright.sync_api import expect
+
+    wav = speech_wav_48k(tmp_path / "speech48k.wav")
+    with chromium(audio=wav) as browser:
+        page = open_page(browser, server, permissions=["microphone"])
+        frame = page.frame_locator("iframe").first
+        frame.get_by_role("button", name="Record", exact=True).click()
+        stop = frame.get_by_role("button", name="Stop recording")
+        expect(stop).to_be_visible()
+        captions = frame.locator("#captions")
+        # chunks reach the server while recording: the captions it sends back show and change
+        expect(captions).to_contain_text("received", timeout=15_000)
+        first = captions.inner_text()
+        page.wait_for_timeout(4_000)
+        later = captions.inner_text()
+        assert later.startswith("received") and later != first, (first, later)
+        expect(frame.locator("#pace")).to_contain_text("words per minute")
+        expect(stop).to_be_visible()  # still recording
+        page.wait_for_timeout(2_000)
+        stop.click()
+        saved = page.get_by_text("Take saved")
+        expect(saved).to_be_visible(timeout=60_000)
+        message = saved.inner_text()
+        # the captions stay after the take, until the next one
+        expect(captions).to_be_visible()
+
+    note = json.loads((out / "take.json").read_text())
+    seqs = note["seqs"]
+    assert seqs == list(range(len(seqs))), seqs
+    used = note["answer_seconds"]
+    assert used is not None and 6 <= used <= 20, note
+    assert note["started_at"] and not note["timed_out"]
+    with wave.open(str(out / "take.wav")) as w:
+        assert w.getnchannels() == 1 and w.getframerate() == 16000 and w.getsampwidth() == 2
+        pcm = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float32) / 32768
+    duration = len(pcm) / 16000
+    assert abs(duration - used) <= 1.5, (duration, used, message)
+    # chunks of 1 s: about one per second of audio, the last one shorter
+    assert len(seqs) - 1 <= duration <= len(seqs) + 0.01, (len(seqs), duration)
+    rms = float(np.sqrt(np.mean(pcm ** 2)))
+    assert rms > 0.005, rms
