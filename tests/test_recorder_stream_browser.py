@@ -5,7 +5,8 @@ in a fragment, keeps the 16 kHz PCM chunks as they arrive, acknowledges them and
 captions counting them. The test records for a few seconds: the captions change while the
 applicant is still speaking (chunks reach the server during the answer, not at the end),
 and the saved take is as long as the recording, 16 kHz mono, not silent, with no chunk
-missing.
+missing; also where the browser refuses a 16 kHz context (the component resamples), and where
+it has no AudioWorklet (the whole take is recorded with MediaRecorder instead).
 """
 
 from __future__ import annotations
@@ -37,16 +38,30 @@ def server(tmp_path, data_dir, out):
         yield url
 
 
-def test_a_streamed_answer_arrives_while_recording_and_is_saved_whole(server, tmp_path, out):
+#: a browser whose AudioContext ignores the sample rate asked for (it runs at the device's)
+OWN_RATE = """(() => {
+  const Native = window.AudioContext;
+  if (!Native) { return; }
+  window.AudioContext = class extends Native { constructor() { super(); } };
+})();"""
+#: a browser without AudioWorklet
+NO_WORKLET = "delete window.AudioWorkletNode;"
+
+
+@pytest.mark.parametrize("init_script", [None, OWN_RATE], ids=["16k-context", "resampled"])
+def test_a_streamed_answer_arrives_while_recording_and_is_saved_whole(server, tmp_path, out,
+                                                                      init_script):
     from playwright.sync_api import expect
 
     wav = speech_wav_48k(tmp_path / "speech48k.wav")
     with chromium(audio=wav) as browser:
-        page = open_page(browser, server, permissions=["microphone"])
+        page = open_page(browser, server, permissions=["microphone"], init_script=init_script)
         frame = page.frame_locator("iframe").first
         frame.get_by_role("button", name="Record", exact=True).click()
         stop = frame.get_by_role("button", name="Stop recording")
         expect(stop).to_be_visible()
+        rate = frame.locator("#recorder").get_attribute("data-capture-rate")
+        assert (rate == "16000") == (init_script is None), rate
         captions = frame.locator("#captions")
         # chunks reach the server while recording: the captions it sends back show and change
         expect(captions).to_contain_text("received", timeout=15_000)
@@ -79,3 +94,22 @@ def test_a_streamed_answer_arrives_while_recording_and_is_saved_whole(server, tm
     assert len(seqs) - 1 <= duration <= len(seqs) + 0.01, (len(seqs), duration)
     rms = float(np.sqrt(np.mean(pcm ** 2)))
     assert rms > 0.005, rms
+
+
+def test_without_audio_worklet_the_whole_take_is_recorded(server, tmp_path, out):
+    from playwright.sync_api import expect
+
+    wav = speech_wav_48k(tmp_path / "speech48k.wav")
+    with chromium(audio=wav) as browser:
+        page = open_page(browser, server, permissions=["microphone"], init_script=NO_WORKLET)
+        frame = page.frame_locator("iframe").first
+        frame.get_by_role("button", name="Record", exact=True).click()
+        stop = frame.get_by_role("button", name="Stop recording")
+        expect(stop).to_be_visible()
+        page.wait_for_timeout(3_000)
+        stop.click()
+        expect(page.get_by_text("Whole take saved: audio/")).to_be_visible(timeout=60_000)
+        expect(frame.locator("#captions")).to_be_hidden()
+    (audio,) = [p for p in out.iterdir() if p.name.startswith("recording")]
+    assert audio.stat().st_size > 1000
+    assert not (out / "take.wav").exists()

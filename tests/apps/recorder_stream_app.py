@@ -6,7 +6,8 @@ fragment, keeps each chunk once (by ``seq``), acknowledges what it has stored an
 captions made from the number of chunks received (so the test sees them change while the
 applicant is still speaking). On the final update it writes the take as a 16 kHz WAV in
 ``RECORDER_OUT`` with a JSON note of the sequence numbers and timings, and says
-"Take saved".
+"Take saved". A browser that cannot stream sends the whole take instead: it is written as
+it came, and the page says "Whole take saved".
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages._recorder import SAMPLE_RATE, StreamUpdate, recorder
+from app_pages._recorder import SAMPLE_RATE, RecordedTake, StreamUpdate, recorder
 
 OUT = Path(os.environ["RECORDER_OUT"])
 CHUNK = float(os.environ.get("RECORDER_CHUNK", "1"))
@@ -37,6 +38,9 @@ def question() -> None:
                     "wpm": round(n * 60 / seconds, 1) if seconds else None, "fillers": n % 3}
     update = recorder("q1", stream=True, chunk_seconds=CHUNK, acked=acked, captions=captions,
                       handled=handled)
+    if isinstance(update, RecordedTake):
+        (OUT / update.filename).write_bytes(update.audio)
+        st.session_state["whole"] = (update.mime, update.answer_seconds)
     if isinstance(update, StreamUpdate):
         if update.take_id != take["take_id"]:
             take.update(take_id=update.take_id, chunks={})
@@ -63,6 +67,9 @@ def question() -> None:
     if st.session_state.get("saved"):
         n, seconds, used = st.session_state["saved"]
         st.success(f"Take saved: {n} chunks, {seconds:.2f} seconds; answer time {used:.2f} s")
+    if st.session_state.get("whole"):
+        mime, used = st.session_state["whole"]
+        st.success(f"Whole take saved: {mime}; answer time {used:.2f} s")
 
 
 st.title("Stream recorder")

@@ -306,6 +306,7 @@
       node.connect(sink);
       sink.connect(ctx.destination);
       inRate = ctx.sampleRate;
+      ui.root.dataset.captureRate = String(inRate);  // resampled to 16 kHz here if it differs
       resPos = 0;
       resPrev = 0;
       streaming = true;
