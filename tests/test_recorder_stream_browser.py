@@ -113,3 +113,33 @@ def test_without_audio_worklet_the_whole_take_is_recorded(server, tmp_path, out)
     (audio,) = [p for p in out.iterdir() if p.name.startswith("recording")]
     assert audio.stat().st_size > 1000
     assert not (out / "take.wav").exists()
+
+
+def test_a_timed_streamed_answer_starts_and_stops_by_itself(tmp_path, data_dir, out):
+    """SVI style: the read timer ends, recording starts without a click, the recorder stops
+    itself at the limit, and the streamed take is no longer than the limit."""
+    from playwright.sync_api import expect
+
+    read, limit = 2, 6
+    wav = speech_wav_48k(tmp_path / "speech48k.wav")
+    with page_server(APP, tmp_path, data_dir, RECORDER_OUT=str(out), RECORDER_CHUNK="2",
+                     RECORDER_READ=str(read), RECORDER_LIMIT=str(limit),
+                     RECORDER_WARNING="2") as url, chromium(audio=wav) as browser:
+        page = open_page(browser, url, permissions=["microphone"])
+        frame = page.frame_locator("iframe").first
+        expect(frame.get_by_role("timer")).to_contain_text("Reading time left")
+        stop = frame.get_by_role("button", name="Stop recording")
+        expect(stop).to_be_visible(timeout=read * 1000 + 10_000)
+        expect(frame.get_by_role("alert")).to_contain_text("seconds left", timeout=limit * 1000)
+        expect(stop).to_be_hidden(timeout=limit * 1000 + 5_000)
+        expect(page.get_by_text("Take saved")).to_be_visible(timeout=60_000)
+
+    note = json.loads((out / "take.json").read_text())
+    assert note["timed_out"] and note["warned"] and note["answer_limit"] == limit, note
+    assert limit - 0.5 <= note["answer_seconds"] <= limit + 0.01, note
+    assert read - 0.3 <= note["read_seconds"] <= read + 1.5, note
+    assert note["seqs"] == list(range(len(note["seqs"]))), note
+    with wave.open(str(out / "take.wav")) as w:
+        duration = w.getnframes() / w.getframerate()
+    # the audio stops at the limit (the samples past it are not sent)
+    assert limit - 1.0 <= duration <= limit + 0.001, duration

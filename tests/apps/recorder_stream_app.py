@@ -23,6 +23,11 @@ from app_pages._recorder import SAMPLE_RATE, RecordedTake, StreamUpdate, recorde
 
 OUT = Path(os.environ["RECORDER_OUT"])
 CHUNK = float(os.environ.get("RECORDER_CHUNK", "1"))
+#: an SVI-style question: a read timer, recording starting by itself, an answer limit
+TIMED = {"read_seconds": float(os.environ.get("RECORDER_READ", "0")) or None,
+         "answer_seconds": float(os.environ.get("RECORDER_LIMIT", "0")) or None,
+         "warning_seconds": float(os.environ.get("RECORDER_WARNING", "0")) or None,
+         "auto_start": bool(os.environ.get("RECORDER_READ"))}
 
 
 @st.fragment
@@ -37,7 +42,7 @@ def question() -> None:
         captions = {"text": f"received {n} chunks", "words": n,
                     "wpm": round(n * 60 / seconds, 1) if seconds else None, "fillers": n % 3}
     update = recorder("q1", stream=True, chunk_seconds=CHUNK, acked=acked, captions=captions,
-                      handled=handled)
+                      handled=handled, **TIMED)
     if isinstance(update, RecordedTake):
         (OUT / update.filename).write_bytes(update.audio)
         st.session_state["whole"] = (update.mime, update.answer_seconds)
@@ -58,7 +63,8 @@ def question() -> None:
             (OUT / "take.json").write_text(json.dumps({
                 "seqs": seqs, "answer_seconds": update.answer_seconds,
                 "started_at": update.started_at.isoformat() if update.started_at else None,
-                "timed_out": update.timed_out}))
+                "timed_out": update.timed_out, "warned": update.warned,
+                "read_seconds": update.read_seconds, "answer_limit": update.answer_limit}))
             handled.add(update.marker)
             st.session_state["saved"] = (len(seqs), len(pcm) / 2 / SAMPLE_RATE,
                                          update.answer_seconds)

@@ -255,22 +255,22 @@
   }
 
   function startRecorder() {  // the whole take with MediaRecorder
-      streaming = false;
-      if (!window.MediaRecorder) { fail("this browser cannot record audio here"); return; }
-      mime = pickMime();
-      try {
-        recorder = mime ? new MediaRecorder(stream, { mimeType: mime }) : new MediaRecorder(stream);
-      } catch (err) {
-        fail("the recorder could not start (" + err.name + ")");
-        return;
-      }
-      chunks = [];
-      recorder.ondataavailable = function (e) { if (e.data && e.data.size) { chunks.push(e.data); } };
-      recorder.onstart = began;
-      recorder.onstop = finish;
-      recorder.onerror = function (e) { fail("recording failed (" + ((e.error && e.error.name) || "error") + ")"); };
-      recorder.start(1000);  // gather data every second, so little is held back at the end
-      startTicker();
+    streaming = false;
+    if (!window.MediaRecorder) { fail("this browser cannot record audio here"); return; }
+    mime = pickMime();
+    try {
+      recorder = mime ? new MediaRecorder(stream, { mimeType: mime }) : new MediaRecorder(stream);
+    } catch (err) {
+      fail("the recorder could not start (" + err.name + ")");
+      return;
+    }
+    chunks = [];
+    recorder.ondataavailable = function (e) { if (e.data && e.data.size) { chunks.push(e.data); } };
+    recorder.onstart = began;
+    recorder.onstop = finish;
+    recorder.onerror = function (e) { fail("recording failed (" + ((e.error && e.error.name) || "error") + ")"); };
+    recorder.start(1000);  // gather data every second, so little is held back at the end
+    startTicker();
   }
 
   // ---- stream mode: Web Audio capture, 16 kHz PCM chunks ----------------------------------
