@@ -38,6 +38,7 @@ NEW = "__new__"
 
 METHODS = {
     "browser": "Record in the browser",
+    "browser_file": "Record in the browser (simple recorder)",
     "upload": "Upload a recording",
     "microphone": "This computer's microphone",
     "typed": "Type the answer",
@@ -345,7 +346,9 @@ def recorded_follow_up(store, sess, answer, pos: int) -> bool:
             from app_pages._voice import voice
 
             voice(asked, f"{sess.id}:{pos}:follow-up", country=_country(sess))
-        if answer.follow_up_answers:
+        from app_pages import _live
+
+        if answer.follow_up_answers and not _live.in_progress(f"live:fu:{sess.id}:{pos}:"):
             reply = answer.follow_up_answers[0]
             if reply.status == "scored":
                 st.success("Your answer to the follow-up is saved.")
@@ -367,9 +370,10 @@ def recorded_follow_up(store, sess, answer, pos: int) -> bool:
         n = _nonce(sess.id, pos)
         if method == "browser" and _formats.session_format(sess).timed:
             _formats.timed_answer(sess, question, pos, method=method, nonce=n, submit=submit,
-                                  follow_up=1)
+                                  follow_up=1, live=live_recorder(sess, pos, submit, answer, asked))
         else:
-            answer_widgets(sess, pos, method, f"{sess.id}:{pos}:fu1:{n}", question, submit)
+            answer_widgets(sess, pos, method, f"{sess.id}:{pos}:fu1:{n}", question, submit,
+                           parent=answer, follow_up_text=asked)
         if st.button("Skip the follow-up", key=f"skipfu:{answer.id}"):
             s["skipped_follow_ups"].add(answer.id)
             st.rerun()
@@ -412,9 +416,13 @@ def run_session(store, sid: str) -> None:
     total = len(sess.questions)
     pos = int(s.get("position") or 1)
 
-    top = st.columns([4, 2, 2, 2])
+    top = st.columns([4, 2, 2, 2, 2])
     reading_aloud(sess)  # sets the toggle's default for this session
     recording_video(sess)
+    live_captions(sess)
+    top[3].toggle("Live captions", key=f"captions_on:{sid}",
+                  help="Your words and your pace under the question while you record in the "
+                  "browser. Off by default in the timed formats; Settings sets the default.")
     top[2].toggle("Video answers", key=f"video_on:{sid}",
                   help="Record your answers with the camera too (saved on this computer like "
                   "audio): eye contact and framing are measured. Off = audio only.")
@@ -424,7 +432,7 @@ def run_session(store, sid: str) -> None:
     top[0].markdown(f"**{_ui.plain(sess.program_name or 'Practice')}** · "
                     f"{_formats.session_format(sess).label}"
                     + (f" · {_ui.plain(sess.applicant_name)}" if sess.applicant_name else ""))
-    if top[3].button("End session", key="end_session"):
+    if top[4].button("End session", key="end_session"):
         store.finish_session(sid)
         close_session()
         st.rerun()
@@ -448,7 +456,9 @@ def run_session(store, sid: str) -> None:
 
     latest = sess.answer_at(pos)
     key = f"{sid}:{pos}"
-    if latest is not None and key not in s["again"]:
+    from app_pages import _live
+
+    if latest is not None and key not in s["again"] and not _live.in_progress(f"live:main:{key}:"):
         show_answer(store, sess, latest, pos, total)
     else:
         answer_input(store, sess, question, pos)
@@ -487,15 +497,22 @@ def answer_input(store, sess, question: dict, pos: int) -> None:
 
     with cols[0]:
         if fmt.timed:
-            _formats.timed_answer(sess, question, pos, method=method, nonce=n, submit=submit)
+            _formats.timed_answer(sess, question, pos, method=method, nonce=n, submit=submit,
+                                  live=live_recorder(sess, pos, submit))
         else:
             answer_widgets(sess, pos, method, wkey, question, submit)
 
 
 def answer_widgets(sess, pos: int, method: str, wkey: str, question: dict, submit,
-                   seconds: float | None = None) -> None:
+                   seconds: float | None = None, parent=None,
+                   follow_up_text: str | None = None) -> None:
     """The input for one take by ``method``; ``submit(audio=, filename=, text=, source=)``
-    stores it. ``seconds``: the time limit of a local-microphone recording."""
+    stores it. ``seconds``: the time limit of a local-microphone recording. ``parent`` and
+    ``follow_up_text``: this take answers the interviewer's follow-up to ``parent``.
+
+    "browser" is the streaming recorder (``app_pages/_live.py``: transcribed while spoken,
+    live captions); "browser_file" is ``st.audio_input``, the simple recorder that sends the
+    whole take at the end (the fallback where the streaming recorder cannot run)."""
     s = _state()
     if method == "browser" and recording_video(sess):
         from app_pages._recorder import RecorderError, recorder
@@ -511,6 +528,11 @@ def answer_widgets(sess, pos: int, method: str, wkey: str, question: dict, submi
         if take is not None:
             submit(audio=take.audio, filename=take.filename, source="audio", take=take.marker)
     elif method == "browser":
+        live_recorder(sess, pos, submit, parent, follow_up_text)(
+            f"live:{'fu' if parent is not None else 'main'}:{wkey}",
+            answer_seconds=seconds or _ui.settings().max_seconds,
+            timing=_stream_timing(sess, question, parent is not None))
+    elif method == "browser_file":
         rec = st.audio_input("Record your answer", key=f"rec:{wkey}")
         if rec is not None and rec.file_id not in s["handled_uploads"]:
             # marked handled by _submit once saved, never before
@@ -608,12 +630,57 @@ def _submit(store, sess, pos: int, *, audio: bytes | None = None, filename: str 
     except InterviewError as exc:
         _ui.show_error(exc, "The answer is saved but could not be processed")
         return
+    _answered(sess, pos, answer, parent)
+    st.rerun()
+
+
+def _answered(sess, pos: int, answer, parent=None) -> None:
+    """After an answer is scored: the interview moves on (unless the interviewer's
+    follow-up comes first, in show_answer)."""
+    _state()["again"].discard(f"{sess.id}:{pos}")
     question = sess.questions[pos - 1] if pos <= len(sess.questions) else {}
     fmt = _formats.session_format(sess)
     if sess.mode == "interview" and answer.status == "scored" and (
             parent is not None or not fmt.recorded_follow_ups or not question.get("follow_ups")):
         _go_next(pos)  # otherwise the interviewer's follow-up comes first (show_answer)
-    st.rerun()
+
+
+def live_recorder(sess, pos: int, submit, parent=None, follow_up_text: str | None = None):
+    """A function drawing the streaming recorder for this take:
+    ``draw(key, *, timing, read_seconds=, answer_seconds=, warning_seconds=, auto_start=)``
+    (the timed formats give their timers; see ``app_pages/_live.py``)."""
+    from app_pages import _live
+
+    def draw(key: str, *, timing, **timers) -> None:
+        _live.live_answer(
+            key, session_id=sess.id, position=pos,
+            question=None if parent is not None else sess.questions[pos - 1],
+            submit=submit, handled=_state()["handled_uploads"],
+            on_done=lambda answer: _answered(sess, pos, answer, parent), timing=timing,
+            captions=live_captions(sess), parent_answer_id=parent.id if parent else None,
+            follow_up_text=follow_up_text, **timers)
+    return draw
+
+
+def _stream_timing(sess, question: dict, follow_up: bool):
+    """How a streamed take's timing is read off the recorder (see _formats.take_timing)."""
+    from interview.formats import AnswerTiming
+
+    if follow_up or not _formats.session_format(sess).timed:
+        return lambda take: AnswerTiming(answer_seconds=take.answer_seconds,
+                                         timed_out=take.timed_out, started_at=take.started_at)
+    fmt = _formats.session_format(sess)
+    return lambda take: _formats.take_timing(take, fmt, question)
+
+
+def live_captions(sess) -> bool:
+    """Whether live captions show while recording: the toggle at the top of the session, on
+    by default unless the format is timed (SVI, MMI: as on the day) or Settings turn them off."""
+    key = f"captions_on:{sess.id}"
+    if key not in st.session_state:
+        st.session_state[key] = bool(not _formats.session_format(sess).timed
+                                     and _ui.settings().live_captions)
+    return bool(st.session_state[key])
 
 
 def show_answer(store, sess, answer, pos: int, total: int) -> None:

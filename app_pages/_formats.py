@@ -67,12 +67,13 @@ def scenario_card(question: dict, fmt: SessionFormat) -> None:
 
 
 def timed_answer(sess, question: dict, pos: int, *, method: str, nonce: int,
-                 submit, follow_up: int = 0) -> None:
+                 submit, follow_up: int = 0, live=None) -> None:
     """Read timer, answer timer and the answer input for one timed take.
 
     ``submit(audio=..., filename=..., text=..., source=..., timing=...)`` stores the take
-    through the service. Browser recordings use the recorder component; other methods are
-    timed on the page's clock."""
+    through the service. Browser recordings use the recorder component: streamed through
+    ``live`` (``_flow.live_recorder``: transcribed while spoken) for audio, whole for video;
+    other methods are timed on the page's clock."""
     fmt = session_format(sess)
     limit = fmt.answer_limit(question) if not follow_up else None
     read = fmt.read_seconds if not follow_up else None
@@ -80,6 +81,18 @@ def timed_answer(sess, question: dict, pos: int, *, method: str, nonce: int,
     state = st.session_state
     state.setdefault(shown_key, now())
 
+    def timing_of(take) -> AnswerTiming:
+        if follow_up:
+            return AnswerTiming(answer_seconds=take.answer_seconds, started_at=take.started_at)
+        return take_timing(take, fmt, question)
+
+    video = bool(st.session_state.get(f"video_on:{sess.id}"))
+    if method == "browser" and live is not None and not video:
+        live(f"live:{'fu' if follow_up else 'main'}:{sess.id}:{pos}:{follow_up}:{nonce}",
+             timing=timing_of, read_seconds=read, answer_seconds=limit,
+             warning_seconds=fmt.warning_seconds if limit else None,
+             auto_start=fmt.auto_start and bool(read))
+        return
     if method == "browser":
         from app_pages._recorder import RecorderError, recorder
 
@@ -88,14 +101,12 @@ def timed_answer(sess, question: dict, pos: int, *, method: str, nonce: int,
                             answer_seconds=limit, warning_seconds=fmt.warning_seconds if limit else None,
                             auto_start=fmt.auto_start and bool(read),
                             handled=state.setdefault("handled_uploads", set()),
-                            video=bool(st.session_state.get(f"video_on:{sess.id}")))
+                            video=video)
         except RecorderError as exc:
             _ui.show_error(exc, "The recording could not be used")
             return
         if take is not None:
-            timing = take_timing(take, fmt, question)
-            if follow_up:
-                timing = AnswerTiming(answer_seconds=take.answer_seconds, started_at=take.started_at)
+            timing = timing_of(take)
             # the take is marked handled once it is saved (never before: see _flow._submit)
             submit(audio=take.audio, filename=take.filename, source="audio", timing=timing,
                    take=take.marker)

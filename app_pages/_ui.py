@@ -57,6 +57,9 @@ class AppSettings:
     voice: bool = True
     #: record answers with the camera too (video answers); audio only by default
     video_answers: bool = False
+    #: live captions and pace meter while recording (never in the SVI / MMI formats unless
+    #: turned on in the session)
+    live_captions: bool = True
     #: keep answer videos: "keep", "after_scoring" or "days" (everyone's: admins only)
     video_retention: str = "keep"
     #: for "days": delete a video this many days after recording
@@ -84,7 +87,7 @@ class AppSettings:
 
 
 #: settings each user chooses for themselves (this browser session), never process-wide
-USER_FIELDS = ("max_seconds", "verbatim", "voice", "video_answers")
+USER_FIELDS = ("max_seconds", "verbatim", "voice", "video_answers", "live_captions")
 _USER_STATE = "user_settings"
 
 
@@ -100,7 +103,8 @@ def settings() -> AppSettings:
 
 
 def set_user_settings(*, max_seconds: int, verbatim: bool, voice: bool | None = None,
-                      video_answers: bool | None = None) -> None:
+                      video_answers: bool | None = None,
+                      live_captions: bool | None = None) -> None:
     """This user's longest recording, verbatim mode and interviewer's voice (other users
     keep their own)."""
     mine = {"max_seconds": int(max_seconds), "verbatim": bool(verbatim)}
@@ -108,6 +112,8 @@ def set_user_settings(*, max_seconds: int, verbatim: bool, voice: bool | None = 
         mine["voice"] = bool(voice)
     if video_answers is not None:
         mine["video_answers"] = bool(video_answers)
+    if live_captions is not None:
+        mine["live_captions"] = bool(live_captions)
     st.session_state[_USER_STATE] = mine
 
 

@@ -55,6 +55,13 @@ with st.form("settings"):
                         help="The interviewer's voice: your browser reads each question with a "
                         "voice installed on this computer (never an online voice). The "
                         "question is always shown too.")
+    live_captions = st.checkbox(
+        "Live captions while recording", value=current.live_captions,
+        key="settings_live_captions",
+        help="Your words and your pace (words per minute, fillers) appear under the question "
+        "while you answer in the browser. Turn them off if they distract you; they are off by "
+        "default in the timed SVI and MMI formats, as on the day. Each session can still turn "
+        "them on or off.")
     video_answers = st.checkbox(
         "Record video answers (camera and microphone)", value=current.video_answers,
         key="settings_video_answers",
@@ -84,7 +91,7 @@ with st.form("settings"):
 
 if saved:
     _ui.set_user_settings(max_seconds=int(max_seconds), verbatim=verbatim, voice=voice,
-                          video_answers=video_answers)
+                          video_answers=video_answers, live_captions=live_captions)
     if may_change_global:  # the speech model is everyone's: admins (or the local user) only
         defaults = _ui.AppSettings.load()
         defaults.backend, defaults.model = backend, model.strip()
@@ -94,6 +101,7 @@ if saved:
             defaults.max_seconds, defaults.verbatim = int(max_seconds), verbatim
             defaults.voice = voice
             defaults.video_answers = video_answers
+            defaults.live_captions = live_captions
         defaults.save()
         st.success("Settings saved. The model loads again on the next answer if it changed.")
         if retention != "keep":  # videos already due go now

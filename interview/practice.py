@@ -26,6 +26,7 @@ import logging
 import os
 import random
 import time
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Callable, Iterable, Mapping
@@ -172,13 +173,15 @@ def _question(store: Store, session_id: str, position: int, drawn_question: Any,
 def save_answer(store: Store, session_id: str, position: int, drawn_question: Any = None, *,
                 audio: bytes | str | os.PathLike | None = None, filename: str | None = None,
                 text: str | None = None, source: str | None = None,
-                id: str | None = None, timing=None) -> AnswerRecord:
+                id: str | None = None, timing=None, claimed: bool = False) -> AnswerRecord:
     """Save one answer (a new attempt at ``position``) and nothing else: the recording is
     on disk (fsync'd, atomic rename) and the row committed with status "recorded" when this
-    returns. Arguments as for :func:`submit_answer`; then call :func:`process_answer`."""
+    returns. Arguments as for :func:`submit_answer`; then call :func:`process_answer`.
+    ``claimed``: the caller already holds the claim on ``id`` (a streamed take,
+    :mod:`interview.live`)."""
     q = _question(store, session_id, position, drawn_question, audio=audio, text=text)
     answer_id = id or new_id()
-    with store.claim_answer(answer_id):
+    with nullcontext() if claimed else store.claim_answer(answer_id):
         return _save(store, session_id, position, q, audio=audio, filename=filename,
                      text=text, source=source, id=answer_id, timing=timing)
 
@@ -243,6 +246,15 @@ def process_answer(store: Store, answer: AnswerRecord | str, transcriber=None,
                         question=question, max_seconds=max_seconds, verbatim=verbatim)
 
 
+def finish_streamed(store: Store, answer_id: str, transcript: Transcript, *,
+                    question=None) -> AnswerRecord:
+    """Measure, score and store a streamed answer whose ``transcript`` was made while it was
+    recorded (:mod:`interview.live`; the caller holds its claim). Like :func:`process_answer`
+    otherwise: failures are stored, the recording is kept."""
+    answer = store.get_answer(answer_id)
+    return _process(store, answer, question=question, transcript=transcript)
+
+
 def submit_follow_up(store: Store, parent_answer_id: str, follow_up_text: str, *,
                      follow_up: int = 1, audio: bytes | str | os.PathLike | None = None,
                      filename: str | None = None, text: str | None = None,
@@ -269,14 +281,15 @@ def save_follow_up(store: Store, parent_answer_id: str, follow_up_text: str, *,
                    follow_up: int = 1, audio: bytes | str | os.PathLike | None = None,
                    filename: str | None = None, text: str | None = None,
                    source: str | None = None, id: str | None = None,
-                   timing=None) -> AnswerRecord:
+                   timing=None, claimed: bool = False) -> AnswerRecord:
     """Save the answer to a follow-up (a child of its main answer) and nothing else, like
     :func:`save_answer`: on disk and committed with status "recorded" when this returns.
     Arguments as for :func:`submit_follow_up`; then call :func:`process_answer` (which
-    scores it against the follow-up's own text, as recovery does)."""
+    scores it against the follow-up's own text, as recovery does). ``claimed`` as for
+    :func:`save_answer`."""
     follow_up_text = _follow_up_text(follow_up_text, audio=audio, text=text)
     answer_id = id or new_id()
-    with store.claim_answer(answer_id):
+    with nullcontext() if claimed else store.claim_answer(answer_id):
         return _save_follow_up(store, parent_answer_id, follow_up_text, follow_up=follow_up,
                                audio=audio, filename=filename, text=text, source=source,
                                id=answer_id, timing=timing)
@@ -343,26 +356,33 @@ def retry_answer(store: Store, answer_id: str, transcriber=None,
 
 def _process(store: Store, answer: AnswerRecord, *, transcriber=None,
              on_segment: SegmentCallback | None = None, question=None,
-             max_seconds: float | None = None, verbatim: bool = True) -> AnswerRecord:
-    """Transcribe (audio answers), measure, score and store; failures are stored."""
+             max_seconds: float | None = None, verbatim: bool = True,
+             transcript: Transcript | None = None) -> AnswerRecord:
+    """Transcribe (audio answers), measure, score and store; failures are stored.
+    ``transcript``: made already (a streamed take), so the audio is not decoded again."""
     step = "preparing"
     #: the figures of a video the retention setting deleted (kept through a retry)
     kept_video = {k: v for k, v in (answer.metrics or {}).items() if k in VIDEO_KEPT} \
         if (answer.metrics or {}).get("video_deleted") and not answer.audio_path else {}
     try:
-        transcript: Transcript | None = None
         if answer.audio_path:
             step = "transcription"
-            store.update_answer(answer.id, status="transcribing", error=None)
-            from .audio import load_audio
+            if transcript is None:
+                store.update_answer(answer.id, status="transcribing", error=None)
+                from .audio import load_audio
+                from .storage.files import seal_wav
 
-            # decoded and checked here (length limit, speech) before the model is needed
-            clip = load_audio(store.audio_file(answer), max_seconds=max_seconds)
-            if transcriber is None:
-                from .transcribe import get_transcriber
+                path = store.audio_file(answer)
+                if path is not None and path.suffix == ".wav":
+                    seal_wav(path)  # a streamed take cut off by a crash
+                # decoded and checked here (length limit, speech) before the model is needed
+                clip = load_audio(path, max_seconds=max_seconds)
+                if transcriber is None:
+                    from .transcribe import get_transcriber
 
-                transcriber = get_transcriber()
-            transcript = transcriber.transcribe(clip, verbatim=verbatim, on_segment=on_segment)
+                    transcriber = get_transcriber()
+                transcript = transcriber.transcribe(clip, verbatim=verbatim,
+                                                    on_segment=on_segment)
             text = transcript.text.strip()
             # keep the transcript even if a later step fails
             store.update_answer(answer.id, transcript=transcript, text=text)

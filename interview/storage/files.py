@@ -375,3 +375,103 @@ def sweep_claims(root: Path) -> int:
         except AnswerBusy:
             continue
     return removed
+
+
+class HeldClaim:
+    """A claim held beyond one ``with`` block (an answer streamed over many requests):
+    taken when created, freed by :meth:`release` (from any thread) or when the process dies.
+    Raises :class:`AnswerBusy` if another process or thread holds it."""
+
+    def __init__(self, root: Path, answer_id: str) -> None:
+        self.answer_id = answer_id
+        self._cm = _claim(root, answer_id, wait=0)
+        self._cm.__enter__()
+        self._lock = threading.Lock()
+        self._held = True
+
+    @property
+    def held(self) -> bool:
+        return self._held
+
+    def release(self) -> None:
+        with self._lock:
+            if self._held:
+                self._held = False
+                self._cm.__exit__(None, None, None)
+
+
+# ---- a recording that grows while it is spoken (16-bit PCM WAV) ---------------------------
+
+#: the canonical 44-byte header of a PCM WAV file
+WAV_HEADER_BYTES = 44
+
+
+def wav_header(data_bytes: int, sample_rate: int = 16000, channels: int = 1) -> bytes:
+    """A PCM 16-bit WAV header for ``data_bytes`` bytes of samples."""
+    import struct
+
+    block = channels * 2
+    return struct.pack("<4sI4s4sIHHIIHH4sI", b"RIFF", 36 + data_bytes, b"WAVE", b"fmt ", 16,
+                       1, channels, sample_rate, sample_rate * block, block, 16, b"data",
+                       data_bytes)
+
+
+def _is_growing_wav(head: bytes) -> bool:
+    return (len(head) >= WAV_HEADER_BYTES and head[:4] == b"RIFF" and head[8:16] == b"WAVEfmt "
+            and head[36:40] == b"data" and int.from_bytes(head[20:22], "little") == 1)
+
+
+def append_pcm(path: Path, pcm: bytes) -> int:
+    """Append 16-bit PCM to a WAV written with :func:`wav_header` and make it durable: the
+    samples first (fsync), then the header's sizes (fsync). A crash in between leaves a
+    header that is short of the samples, which :func:`seal_wav` corrects. Returns the size
+    of the samples now in the file, in bytes."""
+    try:
+        with open(path, "r+b") as f:
+            head = f.read(WAV_HEADER_BYTES)
+            if not _is_growing_wav(head):
+                raise StorageError(f"{path.name} is not a recording that can grow; record again")
+            f.seek(0, os.SEEK_END)
+            size = f.tell() - WAV_HEADER_BYTES
+            if size % 2:  # a torn earlier write: drop its odd byte
+                f.truncate(f.tell() - 1)
+                size -= 1
+                f.seek(0, os.SEEK_END)
+            f.write(pcm)
+            f.flush()
+            os.fsync(f.fileno())
+            size += len(pcm)
+            f.seek(4)
+            f.write((36 + size).to_bytes(4, "little"))
+            f.seek(40)
+            f.write(size.to_bytes(4, "little"))
+            f.flush()
+            os.fsync(f.fileno())
+    except OSError as exc:
+        raise StorageError(_describe_os_error(exc, path)) from None
+    return size
+
+
+def seal_wav(path: Path) -> bool:
+    """Make a growing WAV's header agree with the samples on disk (after a crash between
+    the two writes of :func:`append_pcm`); True if it was changed. Other files are left."""
+    try:
+        with open(path, "r+b") as f:
+            head = f.read(WAV_HEADER_BYTES)
+            if not _is_growing_wav(head):
+                return False
+            size = os.fstat(f.fileno()).st_size - WAV_HEADER_BYTES
+            size -= size % 2
+            if int.from_bytes(head[40:44], "little") == size and \
+                    int.from_bytes(head[4:8], "little") == 36 + size:
+                return False
+            f.truncate(WAV_HEADER_BYTES + size)
+            f.seek(4)
+            f.write((36 + size).to_bytes(4, "little"))
+            f.seek(40)
+            f.write(size.to_bytes(4, "little"))
+            f.flush()
+            os.fsync(f.fileno())
+    except OSError:
+        return False
+    return True

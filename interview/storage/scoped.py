@@ -240,6 +240,15 @@ class ViewerStore:
         """This process's claim on an answer id (a lock; it reads nothing)."""
         return self._store.claim_answer(answer_id, wait=wait)
 
+    def hold_claim(self, answer_id: str):
+        """This process's claim on an answer until released (a streamed take)."""
+        return self._store.hold_claim(answer_id)
+
+    def append_audio(self, answer, pcm: bytes) -> int:
+        """Append samples to the viewer's own answer's growing recording."""
+        self._need_own_session(self._answer_session(answer.id))
+        return self._store.append_audio(self._store.get_answer(answer.id), pcm)
+
     def answer_claimed(self, answer_id: str) -> bool:
         return self._store.answer_claimed(answer_id)
 

@@ -372,11 +372,12 @@ class SessionRepository(Repository):
         return list(self.get_session(session_id).attempts.get(position, []))
 
     _UPDATABLE = {"text", "transcript", "metrics", "scores", "overall", "status", "error",
-                  "question_text"}
+                  "question_text", "timing"}
 
     def update_answer(self, answer_id: str, **changes) -> AnswerRecord:
         """Set any of text, transcript, metrics, scores (records with ``to_dict()`` or dicts),
-        overall, status ('recorded'|'transcribing'|'scored'|'failed'), error."""
+        overall, status ('recorded'|'transcribing'|'scored'|'failed'), error, timing (an
+        ``AnswerTiming`` known only once a streamed take ends)."""
         bad = set(changes) - self._UPDATABLE
         if bad:
             raise StorageError(f"cannot change answer field(s) {sorted(bad)}; "
@@ -386,6 +387,10 @@ class SessionRepository(Repository):
         with self._db.write() as db:
             row = self._db.need(db, AnswerRow, answer_id, "answer")
             for k, v in changes.items():
+                if k == "timing":
+                    for column, value in timing_columns(v).items():
+                        setattr(row, column, value)
+                    continue
                 if k in ("transcript", "metrics", "scores"):
                     v = as_json(v)
                 setattr(row, k, v)

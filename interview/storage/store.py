@@ -137,6 +137,19 @@ class Store:
         :class:`~interview.storage.files.AnswerBusy` if another live process holds it."""
         return files.claim(self.root, answer_id, wait=wait)
 
+    def hold_claim(self, answer_id: str) -> files.HeldClaim:
+        """This process's claim on an answer until ``.release()`` (a take streamed over many
+        requests); raises :class:`~interview.storage.files.AnswerBusy` if it is held."""
+        return files.HeldClaim(self.root, answer_id)
+
+    def append_audio(self, answer: AnswerRecord, pcm: bytes) -> int:
+        """Append 16-bit PCM to an answer's growing WAV recording, durably (see
+        :func:`.files.append_pcm`); returns the bytes of samples now on disk."""
+        path = self.audio_file(answer)
+        if path is None or not path.is_file():
+            raise StorageError(f"the recording of answer {answer.id} is missing; record again")
+        return files.append_pcm(path, pcm)
+
     def answer_claimed(self, answer_id: str) -> bool:
         """Whether a live process is saving or processing this answer right now."""
         return files.is_claimed(self.root, answer_id)
