@@ -214,7 +214,7 @@ def test_typed_answer_gets_scored_feedback_and_record_again_keeps_attempts(app):
 @pytest.mark.slow
 def test_browser_recording_is_transcribed_and_scored(app):
     create_profile(app)
-    start(app, count=1, method="browser")
+    start(app, count=1, method="browser_file")
     wav = (FIXTURES / "answer.wav").read_bytes()
     app.audio_input[0].upload("recording.wav", wav)
     app.run(timeout=TRANSCRIBE_TIMEOUT)
@@ -278,7 +278,7 @@ def set_my_settings(at: AppTest, *, max_seconds: int | None = None,
 def test_recording_over_the_length_limit_fails_clearly_and_retries_after_raising_it(app):
     set_my_settings(app, max_seconds=5)  # answer.wav lasts 8.7 s
     create_profile(app)
-    start(app, count=1, method="browser")
+    start(app, count=1, method="browser_file")
     app.audio_input[0].upload("recording.wav", (FIXTURES / "answer.wav").read_bytes())
     app.run(timeout=TRANSCRIBE_TIMEOUT)
     assert not app.exception, app.exception
@@ -329,7 +329,7 @@ def test_settings_are_per_user_on_a_shared_server_and_never_touch_the_environmen
     results = {}
     for name, at in (("alice", alice), ("bob", bob)):
         create_profile(at, applicant=name.title())
-        start(at, count=1, method="browser")
+        start(at, count=1, method="browser_file")
         at.audio_input[0].upload("recording.wav", recording)
         at.run(timeout=TRANSCRIBE_TIMEOUT)
         assert not at.exception, at.exception

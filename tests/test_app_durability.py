@@ -21,7 +21,7 @@ def test_a_rerun_in_the_middle_of_a_submission_keeps_the_take(app, monkeypatch):
     from app_pages import _ui
 
     create_profile(app)
-    start(app, count=1, method="browser")
+    start(app, count=1, method="browser_file")
     sid = app.session_state["active_session_id"]
 
     real = _ui.answer_transcriber

@@ -91,7 +91,7 @@ def test_svi_read_timer_then_answer_timer_and_a_timed_out_take_is_saved(app, clo
             "audio_b64": base64.b64encode((FIXTURES / "answer.wav").read_bytes()).decode(),
             "started_at_ms": 1_790_000_000_000, "read_seconds": 12.5, "answer_seconds": 180.0,
             "timed_out": True, "warned": False, "read_limit": 30, "answer_limit": 180}
-    app.session_state[f"recorder:{sid}:2:0:0"] = take
+    app.session_state[f"recorder:live:main:{sid}:2:0:0"] = take
     app.run(timeout=240)
     assert not app.exception, app.exception
     second = store().get_session(sid).answer_at(2)

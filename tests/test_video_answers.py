@@ -93,7 +93,7 @@ def test_video_answers_toggle_off_by_default_on_from_settings(data_dir, monkeypa
     at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
     at.run()
     create_profile(at)
-    start(at, method="browser")
+    start(at, method="browser_file")
     sid = at.session_state["active_session_id"]
     assert at.toggle(key=f"video_on:{sid}").value is False  # audio only by default
     assert at.get("audio_input"), "the audio recorder"
