@@ -118,8 +118,16 @@ def _fragment(key: str, *, session_id, position, question, submit, on_done, hand
             mine.pop(key, None)
             on_done(answer)
             st.rerun()  # the whole page: the feedback replaces the recorder
-        elif stored:
+        elif stored and _fragment_run():
             st.rerun(scope="fragment")  # acknowledge now, and show the newest captions
     except InterviewError as exc:  # one line; what is saved stays saved
         _ui.show_error(exc, "The answer could not be saved")
 
+
+def _fragment_run() -> bool:
+    """Whether this is a rerun of the fragment alone (where ``st.rerun(scope="fragment")``
+    may be called; in a full run the next chunk carries the acknowledgement)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)

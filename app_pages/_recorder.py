@@ -37,6 +37,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 import interview
+from interview.errors import InterviewError
 
 #: the component's files, installed with the package (package data)
 BUILD_DIR = Path(interview.__file__).resolve().parent / "web" / "recorder"
@@ -58,7 +59,7 @@ MAX_CHUNKS = 400
 _TAKE_ID = re.compile(r"[0-9a-f]{32}")
 
 
-class RecorderError(ValueError):
+class RecorderError(InterviewError, ValueError):
     """A take that arrived but cannot be used (not audio, empty, malformed)."""
 
 

@@ -115,7 +115,6 @@ class LiveTakes:
         transcribing it. ``question``: the drawn question (dict) for a main answer; for a
         follow-up give ``parent_answer_id`` and ``follow_up_text``. Raises
         :class:`~interview.errors.InterviewError` (one line) if it cannot be saved."""
-        from .practice import save_answer, save_follow_up
         from .storage import new_id
 
         existing = self.get(take_id)
@@ -130,28 +129,44 @@ class LiveTakes:
             from .formats import AnswerTiming
 
             timing = AnswerTiming(started_at=started_at) if started_at else None
-            if parent_answer_id is not None:
-                answer = save_follow_up(store, parent_answer_id, follow_up_text or "",
-                                        audio=audio, filename="recording.wav", source="audio",
-                                        id=answer_id, timing=timing, claimed=True)
-            else:
-                answer = save_answer(store, session_id, position, question, audio=audio,
-                                     filename="recording.wav", source="audio", id=answer_id,
-                                     timing=timing, claimed=True)
+            with held.here():
+                answer = self._save(store, audio, answer_id, timing, session_id=session_id,
+                                    position=position, question=question,
+                                    parent_answer_id=parent_answer_id,
+                                    follow_up_text=follow_up_text)
         except BaseException:
             held.release()
             raise
+        return self._register(take_id, answer, held, pcm, transcriber, verbatim=verbatim,
+                              vocabulary=vocabulary, max_seconds=max_seconds,
+                              follow_up_text=follow_up_text if parent_answer_id else None)
+
+    @staticmethod
+    def _save(store, audio: bytes, answer_id: str, timing, *, session_id, position, question,
+              parent_answer_id, follow_up_text):
+        from .practice import save_answer, save_follow_up
+
+        if parent_answer_id is not None:
+            return save_follow_up(store, parent_answer_id, follow_up_text or "",
+                                  audio=audio, filename="recording.wav", source="audio",
+                                  id=answer_id, timing=timing, claimed=True)
+        return save_answer(store, session_id, position, question, audio=audio,
+                           filename="recording.wav", source="audio", id=answer_id,
+                           timing=timing, claimed=True)
+
+    def _register(self, take_id: str, answer, held, pcm: bytes, transcriber, *, verbatim,
+                  vocabulary, max_seconds, follow_up_text) -> LiveTake:
         stream = StreamingTranscription(transcriber, verbatim=verbatim, vocabulary=vocabulary,
                                         options=self.options, name="recording")
         take = LiveTake(take_id=take_id, answer_id=answer.id, session_id=answer.session_id,
                         position=answer.position, stream=stream, stored_bytes=len(pcm),
-                        max_seconds=max_seconds, claim=held,
-                        question=follow_up_text if parent_answer_id is not None else None)
+                        max_seconds=max_seconds, claim=held, question=follow_up_text)
         if pcm:
             stream.feed(pcm_samples(pcm))
         with self._lock:
             self._takes[take_id] = take
         self._start_sweeper()
+        _warm_scorer()
         return take
 
     # ------------------------------------------------------------------ chunks
@@ -211,9 +226,10 @@ class LiveTakes:
                         "no words were recognised in the recording; check the microphone, "
                         "speak closer to it, and record again (or retry with another model)")))
                     return take.done
-                take.done = finish_streamed(store, take.answer_id, transcript,
-                                            question=question if question is not None
-                                            else take.question)
+                with take.claim.here():
+                    take.done = finish_streamed(store, take.answer_id, transcript,
+                                                question=question if question is not None
+                                                else take.question)
                 return take.done
             finally:
                 take.stream.close()
@@ -272,3 +288,25 @@ class LiveTakes:
             self._sweeper = threading.Thread(target=loop, name="live-takes-sweeper",
                                              daemon=True)
             self._sweeper.start()
+
+
+_warmed = threading.Event()
+
+
+def _warm_scorer() -> None:
+    """Read the rubrics, lexicons and bank into their caches while the first take is
+    spoken (about a second on a busy 2-core machine), not after "stop"."""
+    if _warmed.is_set():
+        return
+    _warmed.set()
+
+    def warm() -> None:
+        try:
+            from .scoring import score_answer
+
+            score_answer("I would bring my clinical experience to your program, um, "
+                         "and I learned to work with interpreters in a team.")
+        except Exception:  # noqa: BLE001 - only a warm-up: the real scoring reports errors
+            log.debug("warming the scorer failed", exc_info=True)
+
+    threading.Thread(target=warm, name="warm-scorer", daemon=True).start()

@@ -393,6 +393,21 @@ class HeldClaim:
     def held(self) -> bool:
         return self._held
 
+    @contextmanager
+    def here(self) -> Iterator[None]:
+        """Let this thread work under the held claim: :func:`claim` on the same answer is
+        re-entrant inside the block (saving or scoring the streamed answer)."""
+        held = _held.__dict__.setdefault("ids", set())
+        if not self._held:
+            raise AnswerBusy(_busy(self.answer_id))
+        mine = self.answer_id not in held
+        held.add(self.answer_id)
+        try:
+            yield
+        finally:
+            if mine:
+                held.discard(self.answer_id)
+
     def release(self) -> None:
         with self._lock:
             if self._held:
