@@ -88,6 +88,14 @@ def _fragment(key: str, *, session_id, position, question, submit, on_done, hand
     chunks = [(c.seq, c.pcm) for c in update.chunks]
     try:
         take = takes.get(update.take_id)
+        done = takes.finished(update.take_id) if take is None else None
+        if done is not None:  # finished already; this run replays its "stop"
+            if update.final:
+                handled.add(update.marker)
+                mine.pop(key, None)
+                on_done(done)
+                st.rerun()
+            return
         if take is None:
             if not chunks:
                 if update.final:

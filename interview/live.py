@@ -94,12 +94,19 @@ class LiveTakes:
         self.store_factory = store_factory
         self.options = options
         self._takes: dict[str, LiveTake] = {}
+        #: take id -> answer record of takes finished lately (a replayed "stop" finds it)
+        self._finished: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._sweeper: threading.Thread | None = None
 
     def get(self, take_id: str | None) -> LiveTake | None:
         with self._lock:
             return self._takes.get(take_id) if take_id else None
+
+    def finished(self, take_id: str | None):
+        """The answer of a take this process finished lately, or None."""
+        with self._lock:
+            return self._finished.get(take_id) if take_id else None
 
     def __len__(self) -> int:
         with self._lock:
@@ -237,6 +244,10 @@ class LiveTakes:
                     take.claim.release()
                 with self._lock:
                     self._takes.pop(take.take_id, None)
+                    if take.done is not None:
+                        self._finished[take.take_id] = take.done
+                        while len(self._finished) > 1000:
+                            self._finished.pop(next(iter(self._finished)))
 
     def abandon(self, take: LiveTake) -> None:
         """Stop transcribing a take without scoring it (its saved audio and row stay, for

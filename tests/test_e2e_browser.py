@@ -1,4 +1,4 @@
-"""End to end: the real app in headless Chromium, answering through ``st.audio_input``.
+"""End to end: the real app in headless Chromium, answering through the streaming recorder.
 
 Starts ``streamlit run app.py`` on a free port with a temporary data directory and drives it
 with Playwright (sync API) on Debian's ``/usr/bin/chromium`` (no browser download). The
@@ -59,10 +59,11 @@ def test_record_an_answer_in_chromium_and_get_feedback(server, tmp_path, monkeyp
         page.get_by_role("button", name="Start the interview").click()
         expect(page.get_by_text("Question 1 of 1").first).to_be_visible()
 
-        recorder = page.get_by_test_id("stAudioInput")
+        # the streaming recorder (a component in its own frame), with the same names
+        recorder = page.frame_locator("iframe[title*='answer_recorder']")
         expect(page.get_by_text("suggested").first).to_be_visible()  # the timer
         page.screenshot(path=str(ARTIFACTS / "e2e_question.png"), full_page=True)
-        recorder.get_by_role("button", name="Record").click()
+        recorder.get_by_role("button", name="Record", exact=True).click()
         expect(recorder.get_by_role("button", name="Stop recording")).to_be_visible()
         page.wait_for_timeout(11_000)  # the fixture is ~9 s of speech
         recorder.get_by_role("button", name="Stop recording").click()
