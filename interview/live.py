@@ -219,6 +219,7 @@ class LiveTakes:
                 if timing is not None:
                     store.update_answer(take.answer_id, timing=timing)
                 answer = store.get_answer(take.answer_id)
+                began = time.perf_counter()
                 try:
                     transcript = take.stream.finish()
                 except InterviewError as exc:
@@ -233,10 +234,16 @@ class LiveTakes:
                         "no words were recognised in the recording; check the microphone, "
                         "speak closer to it, and record again (or retry with another model)")))
                     return take.done
+                decoded = time.perf_counter()
                 with take.claim.here():
                     take.done = finish_streamed(store, take.answer_id, transcript,
                                                 question=question if question is not None
                                                 else take.question)
+                log.info("take %s (%.1f s of audio, %d stretches) finished: tail %.2f s "
+                         "(%s), scoring %.2f s", take.answer_id, take.seconds,
+                         take.stream.stretches, decoded - began,
+                         "already decoded" if take.stream.reused_provisional else "decoded",
+                         time.perf_counter() - decoded)
                 return take.done
             finally:
                 take.stream.close()

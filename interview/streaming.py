@@ -111,6 +111,19 @@ def _between(regions: Sequence[tuple[int, int]], i: int, available: int) -> int:
     return end
 
 
+def _covers(provisional, start: int, regions: Sequence[tuple[int, int]], cut: int) -> bool:
+    """Whether a provisional decode of the stretch starting at ``start`` holds exactly the
+    speech up to ``cut``: it ends within :data:`_TOLERANCE` of the last region before the
+    cut, and no speech after it comes before the cut."""
+    if provisional is None or provisional[0] != start:
+        return False
+    before = [e for s, e in regions if s < cut]
+    if not before:
+        return False
+    end = start + before[-1]
+    return abs(provisional[1] - end) <= _TOLERANCE
+
+
 def _shift(segment: Segment, seconds: float) -> Segment:
     words = [Word(w.word, round(w.start + seconds, 3), round(w.end + seconds, 3), w.probability)
              for w in segment.words]
@@ -240,8 +253,16 @@ class StreamingTranscription:
                         if self._state.finishing or self._state.closed:
                             return
                         self._state.committed = start + cut  # finish() decodes from here on
-                        self._state.provisional = None
-                    self._decode(pending[:cut], start)
+                        provisional, self._state.provisional = self._state.provisional, None
+                    if _covers(provisional, start, regions, cut):
+                        # the open stretch was decoded up to this very pause: keep that
+                        with self._cond:
+                            self._state.segments.extend(provisional[2])
+                            self._state.stretches += 1
+                            self._cond.notify_all()
+                        self._updated()
+                    else:
+                        self._decode(pending[:cut], start)
                 else:
                     self._provisional(regions, pending, start)
             except BaseException as exc:  # noqa: BLE001 - kept for finish() to report
