@@ -245,6 +245,8 @@ class Run:
     recorded_s: float
     cpu_server_pct: float
     cpu_browser_pct: float
+    #: the machine's 1-minute load average at the stop (other work on a shared box)
+    load_1min: float
     evaluate_ms: list[float] = field(default_factory=list)
     health_ms: list[float] = field(default_factory=list)
 
@@ -308,6 +310,7 @@ def answer_once(browser, url: str, mode: str, seconds: float, server_pid: int) -
         cpu1 = _tree_cpu(server_pid), _tree_cpu(me, exclude={server_pid})
         recorded = time.perf_counter() - began
 
+        load = os.getloadavg()[0]
         t0 = time.perf_counter()
         stop_button.click()
         result = page.wait_for_function(FEEDBACK_JS, polling="raf",
@@ -320,7 +323,7 @@ def answer_once(browser, url: str, mode: str, seconds: float, server_pid: int) -
     # the /proc sums come from this process (tree): less than a tick of error each
     return Run(mode, seconds, latency, recorded,
                100 * (cpu1[0] - cpu0[0]) / recorded, 100 * (cpu1[1] - cpu0[1]) / recorded,
-               evaluate_ms, health_ms)
+               load, evaluate_ms, health_ms)
 
 
 # -- the whole benchmark -----------------------------------------------------------------------
@@ -346,12 +349,9 @@ def run_mode(mode: str, lengths: list[int], repeats: int, wavs: dict[int, Path],
                     runs.append(run)
                     print(f"{mode}: {length} s answer, run {i + 1}: stop→feedback "
                           f"{run.stop_to_feedback_s:.2f} s, CPU server {run.cpu_server_pct:.0f} %"
-                          f" / browser {run.cpu_browser_pct:.0f} %", flush=True)
+                          f" / browser {run.cpu_browser_pct:.0f} %, machine load "
+                          f"{run.load_1min:.1f}", flush=True)
     return first, runs
-
-
-def _med_max(values: list[float]) -> str:
-    return f"{statistics.median(values):.0f} / {max(values):.0f}" if values else "-"
 
 
 def summary(runs: list[Run], lengths: list[int], modes: list[str]) -> list[dict]:
@@ -368,6 +368,7 @@ def summary(runs: list[Run], lengths: list[int], modes: list[str]) -> list[dict]
                 "stop_to_feedback_s": [round(v, 3) for v in lat],
                 "cpu_server_pct": round(statistics.median(r.cpu_server_pct for r in rs), 1),
                 "cpu_browser_pct": round(statistics.median(r.cpu_browser_pct for r in rs), 1),
+                "load_1min": round(statistics.median(r.load_1min for r in rs), 1),
                 "evaluate_ms_median": round(statistics.median(
                     v for r in rs for v in r.evaluate_ms), 1) if rs[0].evaluate_ms else None,
                 "evaluate_ms_max": round(max(v for r in rs for v in r.evaluate_ms), 1)
@@ -383,8 +384,8 @@ def summary(runs: list[Run], lengths: list[int], modes: list[str]) -> list[dict]
 def print_table(rows: list[dict], lengths: list[int]) -> None:
     print()
     print("| length | mode | stop→feedback median (runs) | CPU % of one core: server / browser"
-          " | evaluate RTT ms med / max | health fetch ms med / max |")
-    print("|---|---|---|---|---|---|")
+          " | evaluate RTT ms med / max | health fetch ms med / max | load |")
+    print("|---|---|---|---|---|---|---|")
     for r in rows:
         each = ", ".join(f"{v:.2f}" for v in r["stop_to_feedback_s"])
         ev = (f"{r['evaluate_ms_median']:.0f} / {r['evaluate_ms_max']:.0f}"
@@ -392,7 +393,8 @@ def print_table(rows: list[dict], lengths: list[int]) -> None:
         he = (f"{r['health_ms_median']:.0f} / {r['health_ms_max']:.0f}"
               if r["health_ms_median"] is not None else "-")
         print(f"| {r['length_s']} s | {r['mode']} | {r['stop_to_feedback_median_s']:.2f} s "
-              f"({each}) | {r['cpu_server_pct']:.0f} / {r['cpu_browser_pct']:.0f} | {ev} | {he} |")
+              f"({each}) | {r['cpu_server_pct']:.0f} / {r['cpu_browser_pct']:.0f} | {ev} | {he} "
+              f"| {r['load_1min']:.1f} |")
     for length in lengths:
         by_mode = {r["mode"]: r["stop_to_feedback_median_s"] for r in rows
                    if r["length_s"] == length}
@@ -438,32 +440,39 @@ def main() -> int:
 
     warmups: dict[str, dict] = {}
     runs: list[Run] = []
-    try:
-        with tempfile.TemporaryDirectory(prefix="bench_latency-") as tmp:
-            work = Path(tmp)
+    missing: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="bench_latency-") as tmp:
+        work = Path(tmp)
+        try:
             clips = speech_clips()
-            wavs = {n: speech_wav(work / f"speech-{n}s.wav", n, clips) for n in args.lengths}
-            for mode in modes:
+        except Unavailable as exc:
+            print(f"bench_latency: {exc}", file=sys.stderr)
+            return 2
+        wavs = {n: speech_wav(work / f"speech-{n}s.wav", n, clips) for n in args.lengths}
+        for mode in modes:
+            try:
                 first, mode_runs = run_mode(mode, args.lengths, args.repeats, wavs, work,
                                             not args.no_warmup)
-                runs += mode_runs
-                if first:
-                    warmups[mode] = {"length_s": first.length_s,
-                                     "stop_to_feedback_s": round(first.stop_to_feedback_s, 3)}
-    except Unavailable as exc:
-        print(f"bench_latency: {exc}", file=sys.stderr)
-        return 2
+            except Unavailable as exc:  # one line; the other modes still run
+                print(f"bench_latency: {exc}", file=sys.stderr, flush=True)
+                missing.append(mode)
+                continue
+            runs += mode_runs
+            if first:
+                warmups[mode] = {"length_s": first.length_s,
+                                 "stop_to_feedback_s": round(first.stop_to_feedback_s, 3)}
 
     rows = summary(runs, args.lengths, modes)
     print_table(rows, args.lengths)
     if args.json:
-        out = json.dumps({"machine_cpus": os.cpu_count(), "warmup": warmups, "summary": rows,
+        out = json.dumps({"machine_cpus": os.cpu_count(), "warmup": warmups,
+                          "unavailable_modes": missing, "summary": rows,
                           "runs": [asdict(r) for r in runs]}, indent=2)
         if args.json == "-":
             print(out)
         else:
             Path(args.json).write_text(out + "\n")
-    return 0
+    return 2 if missing else 0
 
 
 if __name__ == "__main__":
