@@ -19,11 +19,12 @@ round trip (a few ms). A failed answer ("Retry" button) stops the run with its m
 Modes (one server per mode; its first answer, a 10 s warm-up that pays the model load, is
 reported apart and left out of the medians):
 
-* ``file``: today's path, ``st.audio_input`` ("Record" / "Stop recording" in the page);
-  the whole WAV is uploaded after the stop, then transcribed and scored.
-* ``stream``: the streaming recorder (audio sent in chunks while the applicant speaks), a
-  Streamlit component in an iframe (``answer_recorder``) with the same button names, the
-  default "browser" method once it lands. Until then ``--modes stream`` stops with one line.
+* ``file``: the simple recorder ("Record in the browser (simple recorder)":
+  ``st.audio_input``, "Record" / "Stop recording" in the page); the whole WAV is uploaded
+  after the stop, then transcribed and scored (the path before streaming).
+* ``stream``: the streaming recorder (the default "Record in the browser": audio sent in
+  2-second chunks while the applicant speaks, transcribed as it arrives), a Streamlit
+  component in an iframe (``answer_recorder``) with the same button names.
 
 While recording it also samples, once a second: CPU time (utime+stime from /proc, children
 included) of the Streamlit server's process tree and of the browser's (Playwright's driver and
@@ -154,7 +155,7 @@ MODES: dict[str, Callable] = {"file": file_buttons, "stream": stream_buttons}
 MISSING = {
     "file": "mode file: no st.audio_input 'Record' button on the question page within 30 s",
     "stream": "mode stream: no 'Record' button in an answer_recorder iframe within 30 s "
-              "(the streaming recorder has not landed in app.py yet)",
+              "(the component did not load)",
 }
 
 
@@ -260,7 +261,7 @@ class Run:
     health_ms: list[float] = field(default_factory=list)
 
 
-def start_question(page) -> None:
+def start_question(page, mode: str = "stream") -> None:
     """From the first page to question 1 of a one-question practice session (filling the
     program profile form if this data directory has none yet)."""
     from playwright.sync_api import expect
@@ -277,6 +278,10 @@ def start_question(page) -> None:
         expect(count).to_be_visible()
     count.fill("1")
     count.press("Enter")
+    # file mode: the simple recorder (st.audio_input, the whole take sent at stop);
+    # stream mode: the default streaming recorder
+    page.get_by_text("Record in the browser (simple recorder)" if mode == "file"
+                     else "Record in the browser", exact=True).click()
     page.get_by_role("button", name="Start the interview").click()
     expect(page.get_by_text("Question 1 of 1").first).to_be_visible()
 
@@ -291,7 +296,7 @@ def answer_once(browser, url: str, mode: str, seconds: float, server_pid: int) -
     page = open_page(browser, url, permissions=["microphone"],
                      viewport={"width": 1280, "height": 1600})
     try:
-        start_question(page)
+        start_question(page, mode)
         record, stop_button = MODES[mode](page)
         try:
             record.wait_for(state="visible", timeout=BUTTON_WAIT_MS)
