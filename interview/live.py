@@ -35,13 +35,45 @@ import numpy as np
 
 from .errors import InterviewError, StorageError
 from .storage.files import AnswerBusy, wav_header
-from .streaming import Captions, StreamingTranscription, StreamOptions
+from .streaming import StreamingTranscription, StreamOptions
 
 log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16000
 #: a take that hears nothing for this long (a closed tab) is finished with what arrived
 IDLE_SECONDS = 45.0
+
+
+@dataclass(frozen=True)
+class Captions:
+    """What has been transcribed so far, for live captions and the pace meter."""
+
+    text: str
+    words: int
+    #: words per minute over the speech so far (None until there are a few words)
+    wpm: float | None
+    #: "um", "uh", ... so far
+    fillers: int
+    received_seconds: float
+    transcribed_seconds: float
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "words": self.words, "wpm": self.wpm,
+                "fillers": self.fillers}
+
+
+def captions_of(partial) -> Captions:
+    """Captions from a :class:`~interview.streaming.Partial`, with the pace and filler
+    figures the feedback will use (:func:`interview.metrics.compute_metrics`)."""
+    from .metrics import compute_metrics
+
+    words = [w for s in partial.segments for w in s.words]
+    m = compute_metrics(partial.text, words=words or None)
+    wpm = m.words_per_minute if m.word_count >= 5 and (m.speech_span or 0) >= 3 else None
+    return Captions(text=partial.text, words=m.word_count,
+                    wpm=round(wpm) if wpm is not None else None, fillers=m.filler_count,
+                    received_seconds=round(partial.received_seconds, 2),
+                    transcribed_seconds=round(partial.transcribed_seconds, 2))
 
 
 @dataclass
@@ -64,6 +96,7 @@ class LiveTake:
     error: str | None = None
     claim: Any = None
     lock: threading.RLock = field(default_factory=threading.RLock)
+    _captions: tuple | None = None
 
     @property
     def acked(self) -> int:
@@ -75,7 +108,12 @@ class LiveTake:
         return self.stored_bytes / 2 / SAMPLE_RATE
 
     def captions(self) -> Captions:
-        return self.stream.captions()
+        """The live captions (recomputed only when new words arrive)."""
+        partial = self.stream.partial()
+        key = (len(partial.segments), partial.transcribed_seconds)
+        if self._captions is None or self._captions[0] != key:
+            self._captions = (key, captions_of(partial))
+        return self._captions[1]
 
 
 def pcm_samples(pcm: bytes) -> np.ndarray:

@@ -6,8 +6,8 @@ worker thread runs the Silero VAD over the audio not yet transcribed and, once a
 least :attr:`StreamOptions.min_stretch_seconds` ends at a pause, decodes that stretch with the
 already-loaded :class:`~interview.transcribe.Transcriber` (the same call, options, prompt and
 VAD chunking as for a whole file), shifting its segment and word timings by the stretch's
-offset so that they stay continuous across stretches. :meth:`captions` gives the words so far
-with a live pace figure; :meth:`finish` decodes what is left and returns one
+offset so that they stay continuous across stretches. :meth:`partial` gives the words so far
+(for live captions); :meth:`finish` decodes what is left and returns one
 :class:`~interview.transcript.Transcript`, shaped like the whole-file result.
 
 Stretches are cut only at pauses the VAD found (never inside a word), at most
@@ -47,22 +47,17 @@ class StreamOptions:
 
 
 @dataclass(frozen=True)
-class Captions:
-    """What has been transcribed so far, for live captions and the pace meter."""
+class Partial:
+    """The transcript so far of a take being recorded."""
 
-    text: str
-    words: int
-    #: words per minute over the transcribed audio (None until there are a few words)
-    wpm: float | None
-    #: "um", "uh", ... so far
-    fillers: int
+    segments: list[Segment]
     #: seconds of audio received / transcribed
     received_seconds: float
     transcribed_seconds: float
 
-    def to_dict(self) -> dict:
-        return {"text": self.text, "words": self.words, "wpm": self.wpm,
-                "fillers": self.fillers}
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.segments).strip()
 
 
 #: speech may end this much later (samples) than where the provisional decode stopped
@@ -169,7 +164,6 @@ class StreamingTranscription:
         self.name = name
         self._vad = _vad_options(transcriber.options) if hasattr(transcriber, "options") else None
         self._state = _State()
-        self._captions: tuple | None = None
         self.tail_seconds: float | None = None
         #: finish() found nothing new after the provisional decode and reused it
         self.reused_provisional = False
@@ -194,33 +188,17 @@ class StreamingTranscription:
     def received_seconds(self) -> float:
         return self._state.received / SAMPLE_RATE
 
-    def captions(self) -> Captions:
-        """The words transcribed so far with the pace and filler figures the feedback will
-        use (:func:`interview.metrics.compute_metrics`), recomputed only when words arrive."""
+    def partial(self) -> Partial:
+        """What is transcribed so far (decoded stretches, then the open stretch's
+        provisional decode), for live captions."""
         with self._cond:
             segments = list(self._state.segments)
-            transcribed = self._state.committed / SAMPLE_RATE
+            transcribed = self._state.committed
             if self._state.provisional is not None:
                 segments += self._state.provisional[2]
-                transcribed = self._state.provisional[1] / SAMPLE_RATE
-            received = self._state.received / SAMPLE_RATE
-        cached = self._captions
-        key = (len(segments), segments[-1].end if segments else 0.0)
-        if cached is None or cached[0] != key:
-            from .metrics import compute_metrics
-
-            text = " ".join(s.text for s in segments).strip()
-            words = [w for s in segments for w in s.words]
-            m = compute_metrics(text, words=words or None)
-            wpm = m.words_per_minute if m.word_count >= 5 and m.speech_span and \
-                m.speech_span >= 3 else None
-            cached = (key, text, m.word_count,
-                      round(wpm) if wpm is not None else None, m.filler_count)
-            self._captions = cached
-        _n, text, count, wpm, fillers = cached
-        return Captions(text=text, words=count, wpm=wpm, fillers=fillers,
-                        received_seconds=round(received, 2),
-                        transcribed_seconds=round(transcribed, 2))
+                transcribed = self._state.provisional[1]
+            return Partial(segments=segments, received_seconds=self._state.received / SAMPLE_RATE,
+                           transcribed_seconds=transcribed / SAMPLE_RATE)
 
     # ---------------------------------------------------------------- the worker
     def _audio(self, start: int, end: int | None = None) -> np.ndarray:
