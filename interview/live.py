@@ -130,14 +130,16 @@ class LiveTakes:
             from .formats import AnswerTiming
 
             timing = AnswerTiming(started_at=started_at) if started_at else None
-            if parent_answer_id is not None:
-                answer = save_follow_up(store, parent_answer_id, follow_up_text or "",
-                                        audio=audio, filename="recording.wav", source="audio",
-                                        id=answer_id, timing=timing, claimed=True)
-            else:
-                answer = save_answer(store, session_id, position, question, audio=audio,
-                                     filename="recording.wav", source="audio", id=answer_id,
-                                     timing=timing, claimed=True)
+            with held.here():  # Store.add_answer takes the claim too: this thread holds it
+                if parent_answer_id is not None:
+                    answer = save_follow_up(store, parent_answer_id, follow_up_text or "",
+                                            audio=audio, filename="recording.wav",
+                                            source="audio", id=answer_id, timing=timing,
+                                            claimed=True)
+                else:
+                    answer = save_answer(store, session_id, position, question, audio=audio,
+                                         filename="recording.wav", source="audio",
+                                         id=answer_id, timing=timing, claimed=True)
         except BaseException:
             held.release()
             raise

@@ -393,6 +393,20 @@ class HeldClaim:
     def held(self) -> bool:
         return self._held
 
+    @contextmanager
+    def here(self) -> Iterator[None]:
+        """Within this block the calling thread may take this claim again (:func:`claim` is
+        then re-entrant for it), for the calls that claim the answer themselves (saving it)."""
+        held = _held.__dict__.setdefault("ids", set())
+        if self.answer_id in held:
+            yield
+            return
+        held.add(self.answer_id)
+        try:
+            yield
+        finally:
+            held.discard(self.answer_id)
+
     def release(self) -> None:
         with self._lock:
             if self._held:
