@@ -82,6 +82,7 @@ def next_cut(regions: Sequence[tuple[int, int]], available: int, options: Stream
     the audio. The cut is the end of the first finished region that makes the stretch at least
     ``min_stretch_seconds`` long, or, when the stretch would pass ``max_stretch_seconds``, the
     end of the last finished region inside that limit (if there is none, the limit itself).
+    A cut in the middle of a pause never passes ``max_stretch_seconds``.
     """
     settle = int(options.settle_seconds * rate)
     least = int(options.min_stretch_seconds * rate)
@@ -91,10 +92,10 @@ def next_cut(regions: Sequence[tuple[int, int]], available: int, options: Stream
         if end > most:
             break
         if end >= least:
-            return _between(finished, i, available)
+            return min(_between(finished, i, available), most)
     inside = [i for i, (_s, e) in enumerate(finished) if e <= most]
     if available > most:
-        return _between(finished, inside[-1], available) if inside else most
+        return min(_between(finished, inside[-1], available), most) if inside else most
     return None
 
 

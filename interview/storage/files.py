@@ -439,7 +439,9 @@ def _is_growing_wav(head: bytes) -> bool:
 def append_pcm(path: Path, pcm: bytes) -> int:
     """Append 16-bit PCM to a WAV written with :func:`wav_header` and make it durable: the
     samples first (fsync), then the header's sizes (fsync). A crash in between leaves a
-    header that is short of the samples, which :func:`seal_wav` corrects. Returns the size
+    header that is short of the samples, which :func:`seal_wav` corrects (after a crash); in
+    a live process the next append drops them, since their chunk was never acknowledged and
+    comes again. Returns the size
     of the samples now in the file, in bytes."""
     try:
         with open(path, "r+b") as f:
@@ -447,11 +449,14 @@ def append_pcm(path: Path, pcm: bytes) -> int:
             if not _is_growing_wav(head):
                 raise StorageError(f"{path.name} is not a recording that can grow; record again")
             f.seek(0, os.SEEK_END)
-            size = f.tell() - WAV_HEADER_BYTES
-            if size % 2:  # a torn earlier write: drop its odd byte
-                f.truncate(f.tell() - 1)
-                size -= 1
-                f.seek(0, os.SEEK_END)
+            on_disk = f.tell() - WAV_HEADER_BYTES
+            # samples past the header's size are from an append that failed between its two
+            # writes: never acknowledged, so they are sent again; drop them (and an odd byte)
+            size = min(int.from_bytes(head[40:44], "little"), on_disk)
+            size -= size % 2
+            if size != on_disk:
+                f.truncate(WAV_HEADER_BYTES + size)
+            f.seek(WAV_HEADER_BYTES + size)
             f.write(pcm)
             f.flush()
             os.fsync(f.fileno())
