@@ -88,6 +88,8 @@ def _fragment(key: str, *, session_id, position, question, submit, on_done, hand
     chunks = [(c.seq, c.pcm) for c in update.chunks]
     try:
         take = takes.get(update.take_id)
+        if take is not None and (take.session_id, take.position) != (session_id, position):
+            return  # a take of another question or session is never fed from here
         done = takes.finished(update.take_id) if take is None else None
         if done is not None:  # finished already; this run replays its "stop"
             if update.final:

@@ -167,6 +167,8 @@ class LiveTakes:
             return existing
         if len(pcm) % 2:
             raise StorageError("the recording arrived damaged (odd byte count); record again")
+        if max_seconds is not None:
+            pcm = pcm[:int(max_seconds * SAMPLE_RATE) * 2]
         answer_id = new_id()
         held = store.hold_claim(answer_id)
         try:

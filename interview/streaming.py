@@ -107,6 +107,21 @@ def _between(regions: Sequence[tuple[int, int]], i: int, available: int) -> int:
     return end
 
 
+def _tail_after(provisional, start: int, regions: Sequence[tuple[int, int]]
+                ) -> tuple[int, bool] | None:
+    """How to finish a stretch starting at ``start`` whose open part was decoded
+    provisionally: (where the rest begins, in samples from ``start``; whether any speech
+    comes after), or None when the provisional decode cannot be kept (another stretch, or
+    speech running across its end)."""
+    if provisional is None or provisional[0] != start:
+        return None
+    end = provisional[1] - start
+    later = [(s, e) for s, e in regions if e > end + _TOLERANCE]
+    if later and later[0][0] < end - _TOLERANCE:
+        return None  # a region runs across the provisional end: decode the stretch whole
+    return end, bool(later)
+
+
 def _covers(provisional, start: int, regions: Sequence[tuple[int, int]], cut: int) -> bool:
     """Whether a provisional decode of the stretch starting at ``start`` holds exactly the
     speech up to ``cut``: it ends within :data:`_TOLERANCE` of the last region before the
@@ -166,8 +181,10 @@ class StreamingTranscription:
         self._vad = _vad_options(transcriber.options) if hasattr(transcriber, "options") else None
         self._state = _State()
         self.tail_seconds: float | None = None
-        #: finish() found nothing new after the provisional decode and reused it
+        #: finish() kept the provisional decode of the open stretch (and decoded only what
+        #: came after it: ``tail_decoded_seconds``)
         self.reused_provisional = False
+        self.tail_decoded_seconds: float | None = None
         self._cond = threading.Condition()
         self._worker = threading.Thread(target=self._run, name=f"stream:{name}", daemon=True)
         self._worker.start()
@@ -341,15 +358,20 @@ class StreamingTranscription:
             st.committed = st.received
             st.provisional = None
         try:
-            if provisional is not None and provisional[0] == offset and not any(
-                    offset + e > provisional[1] + _TOLERANCE
-                    for _s, e in _regions(rest, self._vad)):
-                # no speech after the last pause the worker decoded: nothing left to decode
+            keep = _tail_after(provisional, offset, _regions(rest, self._vad)) \
+                if provisional is not None else None
+            if keep is None:
+                self._decode(rest, offset)
+            else:
+                # the open stretch is decoded up to its last pause: only what was said after
+                # that pause is left (nothing, when the applicant paused before stopping)
+                split, more = keep
                 with self._cond:
                     st.segments.extend(provisional[2])
                 self.reused_provisional = True
-            else:
-                self._decode(rest, offset)
+                self.tail_decoded_seconds = (rest.size - split) / SAMPLE_RATE if more else 0.0
+                if more:
+                    self._decode(rest[split:], offset + split)
         except BaseException as exc:  # noqa: BLE001
             raise _as_error(exc, self.transcriber) from exc
         segments = [replace(s, id=i) for i, s in enumerate(st.segments)]
