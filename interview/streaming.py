@@ -1,19 +1,23 @@
 """Transcription while the applicant speaks: finished stretches of speech are decoded in the
-background, so at "stop" only the tail is left.
+background, so at "stop" only the last few seconds are left.
 
 :class:`StreamingTranscription` is fed 16 kHz mono samples as they arrive (:meth:`feed`). A
 worker thread runs the Silero VAD over the audio not yet transcribed and, once a stretch of at
 least :attr:`StreamOptions.min_stretch_seconds` ends at a pause, decodes that stretch with the
 already-loaded :class:`~interview.transcribe.Transcriber` (the same call, options, prompt and
 VAD chunking as for a whole file), shifting its segment and word timings by the stretch's
-offset so that they stay continuous across stretches. :meth:`partial` gives the words so far
-(for live captions); :meth:`finish` decodes what is left and returns one
-:class:`~interview.transcript.Transcript`, shaped like the whole-file result.
+offset so that they stay continuous across stretches. Stretches are cut only at pauses the VAD
+found (never inside a word), at most :attr:`StreamOptions.max_stretch_seconds` long
+(Whisper's window is 30 s).
 
-Stretches are cut only at pauses the VAD found (never inside a word), at most
-:attr:`StreamOptions.max_stretch_seconds` long (Whisper's window is 30 s).
-``benchmarks/bench_streaming.py`` compares the transcript with the whole-file one (WER on
-``../shared/real_speech`` and the 2-minute answer) and measures the work left at stop.
+Between cuts, whenever the applicant pauses, the worker also decodes the open stretch up to
+that pause (provisionally): it feeds the live captions (:meth:`partial`), becomes the
+stretch when the cut falls on that pause, and at :meth:`finish` is kept, so that only what
+was said after the last pause is decoded then (nothing, when the applicant paused before
+stopping). :meth:`finish` returns one :class:`~interview.transcript.Transcript`, shaped like
+the whole-file result. ``benchmarks/bench_streaming.py`` compares it with the whole-file
+transcript (WER on ``../shared/real_speech`` and the 2-minute answer) and measures the work
+left at stop.
 
 No Streamlit here: :mod:`interview.live` keeps one of these per take being recorded.
 """
