@@ -15,6 +15,7 @@ its sweeper finishes a take whose tab was closed, with what arrived.
 
 from __future__ import annotations
 
+import logging
 from typing import Callable
 
 import streamlit as st
@@ -23,7 +24,8 @@ from app_pages import _access, _ui
 from app_pages._recorder import RecordedTake, RecorderError, StreamUpdate, recorder
 from interview.errors import InterviewError
 
-_TAKES = "live_takes"  # st.session_state: recorder key -> take id in progress
+_TAKES = "live_takes"
+_LOG = logging.getLogger("interview.app")  # st.session_state: recorder key -> take id in progress
 
 
 @st.cache_resource(show_spinner=False)
@@ -122,6 +124,7 @@ def _fragment(key: str, *, session_id, position, question, submit, on_done, hand
             chunks = chunks[1:]
         stored = takes.append(store, take, chunks)
         if update.final:
+            _LOG.info("take %s: stop received", update.take_id)
             with st.spinner("Scoring your answer..."):
                 answer = takes.finish(store, take, timing=timing(update))
             handled.add(update.marker)

@@ -279,11 +279,14 @@ class LiveTakes:
                     take.done = finish_streamed(store, take.answer_id, transcript,
                                                 question=question if question is not None
                                                 else take.question)
-                log.info("take %s (%.1f s of audio, %d stretches) finished: tail %.2f s "
-                         "(%s), scoring %.2f s", take.answer_id, take.seconds,
-                         take.stream.stretches, decoded - began,
-                         "already decoded" if take.stream.reused_provisional else "decoded",
-                         time.perf_counter() - decoded)
+                stream = take.stream
+                log.info("take %s (%.1f s of audio, %d stretches) finished: %.2f s to the "
+                         "transcript (%.2f s waiting for the worker, %s), scoring %.2f s",
+                         take.answer_id, take.seconds, stream.stretches, decoded - began,
+                         stream.waited_seconds or 0.0,
+                         "whole open stretch decoded" if not stream.reused_provisional else
+                         f"{stream.tail_decoded_seconds or 0:.1f} s after the last pause "
+                         "decoded", time.perf_counter() - decoded)
                 return take.done
             finally:
                 take.stream.close()

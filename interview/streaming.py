@@ -189,6 +189,7 @@ class StreamingTranscription:
         #: came after it: ``tail_decoded_seconds``)
         self.reused_provisional = False
         self.tail_decoded_seconds: float | None = None
+        self.waited_seconds: float | None = None
         self._cond = threading.Condition()
         self._worker = threading.Thread(target=self._run, name=f"stream:{name}", daemon=True)
         self._worker.start()
@@ -348,6 +349,8 @@ class StreamingTranscription:
             self._state.finishing = True
             self._cond.notify_all()
         self._worker.join(timeout)
+        #: seconds finish() waited for a stretch the worker was decoding at "stop"
+        self.waited_seconds = time.perf_counter() - started
         if self._worker.is_alive():
             raise TranscriptionError(
                 "transcribing the answer is taking too long; it is saved: retry it from the "
