@@ -71,7 +71,12 @@ def _fragment(key: str, *, session_id, position, question, submit, on_done, hand
     mine = st.session_state.setdefault(_TAKES, {})
     take = takes.get(mine.get(key))
     acked = {"take_id": take.take_id, "seq": take.acked} if take else None
+    if take is None and takes.finished(mine.get(key)) is not None:
+        # finished (stopped, or closed after a long silence): nothing more is needed of it
+        acked = {"take_id": mine.get(key), "seq": 2 ** 31 - 1}
     shown = take.captions().to_dict() if take and captions else None
+    settings_limit = float(_ui.settings().max_seconds)
+    answer_seconds = min(answer_seconds, settings_limit) if answer_seconds else settings_limit
     try:
         update = recorder(key, stream=True, acked=acked, captions=shown, show_captions=captions,
                           handled=handled, read_seconds=read_seconds,
@@ -93,12 +98,15 @@ def _fragment(key: str, *, session_id, position, question, submit, on_done, hand
         if take is not None and (take.session_id, take.position) != (session_id, position):
             return  # a take of another question or session is never fed from here
         done = takes.finished(update.take_id) if take is None else None
-        if done is not None:  # finished already; this run replays its "stop"
-            if update.final:
+        if done is not None:  # finished already: this run replays its "stop", or the take
+            if update.final:  # was closed after a long silence while the browser went on
                 handled.add(update.marker)
                 mine.pop(key, None)
                 on_done(done)
                 st.rerun()
+            st.warning("This answer was closed after a long silence (nothing arrived for "
+                       "45 s): what arrived until then is saved and scored. Press Stop "
+                       "recording, then record again if you want to.")
             return
         if take is None:
             if not chunks:
@@ -113,6 +121,9 @@ def _fragment(key: str, *, session_id, position, question, submit, on_done, hand
                            "saved. Use \"Finish now\" on the Practice page to score it, or "
                            "record the answer again.")
                 return
+            old = takes.get(mine.get(key))
+            if old is not None:  # one take at a time per recorder: the earlier one ends
+                takes.finish(store, old)
             options = _ui.answer_options()
             take = takes.start(
                 store, take_id=update.take_id, session_id=session_id, position=position,

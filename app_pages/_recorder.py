@@ -28,6 +28,7 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -135,9 +136,19 @@ class StreamUpdate:
 
 
 def _number(value) -> float | None:
+    """A non-negative finite number, else None."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value) if value >= 0 else None
+    return float(value) if math.isfinite(value) and value >= 0 else None
+
+
+def _started(value) -> datetime | None:
+    """When recording started, from the browser's epoch milliseconds (None if unusable)."""
+    ms = _number(value)
+    try:
+        return datetime.fromtimestamp(ms / 1000, tz=timezone.utc) if ms is not None else None
+    except (OverflowError, ValueError, OSError):
+        return None
 
 
 def parse_take(value: dict) -> RecordedTake:
@@ -153,9 +164,7 @@ def parse_take(value: dict) -> RecordedTake:
         raise RecorderError("the recording arrived damaged (not base64); record again") from None
     if not audio:
         raise RecorderError("the recording is empty: check the microphone and record again")
-    started_ms = _number(value.get("started_at_ms"))
-    started = (datetime.fromtimestamp(started_ms / 1000, tz=timezone.utc)
-               if started_ms is not None else None)
+    started = _started(value.get("started_at_ms"))
     return RecordedTake(
         take_id=str(value.get("take_id") or ""), audio=audio, mime=mime, started_at=started,
         read_seconds=_number(value.get("read_seconds")),
@@ -214,9 +223,7 @@ def parse_stream(value: dict) -> StreamUpdate:
                                 "record again")
         chunks.append(StreamChunk(seq=seq, pcm=pcm))
     final = value.get("final") is True
-    started_ms = _number(value.get("started_at_ms"))
-    started = (datetime.fromtimestamp(started_ms / 1000, tz=timezone.utc)
-               if started_ms is not None else None)
+    started = _started(value.get("started_at_ms"))
     return StreamUpdate(
         take_id=take_id, chunks=tuple(chunks), final=final, started_at=started,
         read_seconds=_number(value.get("read_seconds")),

@@ -42,6 +42,11 @@ log = logging.getLogger(__name__)
 SAMPLE_RATE = 16000
 #: a take that hears nothing for this long (a closed tab) is finished with what arrived
 IDLE_SECONDS = 45.0
+#: takes one server process receives at once (each holds a worker and its audio)
+MAX_LIVE_TAKES = 32
+#: audio may arrive at most this far ahead of the time since the take started (seconds):
+#: a take is spoken, so its audio cannot come faster than real time
+AHEAD_SLACK_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,9 @@ class LiveTake:
     error: str | None = None
     claim: Any = None
     lock: threading.RLock = field(default_factory=threading.RLock)
+    #: set (under ``lock``) once the take is finished or abandoned: nothing more is written
+    closed: bool = False
+    started: float = field(default_factory=time.monotonic)
     _captions: tuple | None = None
 
     @property
@@ -126,8 +134,10 @@ class LiveTakes:
 
     def __init__(self, *, idle_seconds: float = IDLE_SECONDS,
                  store_factory: Callable[[], Any] | None = None,
-                 options: StreamOptions | None = None) -> None:
+                 options: StreamOptions | None = None,
+                 ahead_slack_seconds: float = AHEAD_SLACK_SECONDS) -> None:
         self.idle_seconds = idle_seconds
+        self.ahead_slack_seconds = ahead_slack_seconds
         #: a store for the sweeper (a closed tab has no page to finish its take)
         self.store_factory = store_factory
         self.options = options
@@ -165,6 +175,9 @@ class LiveTakes:
         existing = self.get(take_id)
         if existing is not None:
             return existing
+        if len(self) >= MAX_LIVE_TAKES:
+            raise StorageError("too many answers are being recorded on this server right "
+                               "now; wait a minute and record again")
         if len(pcm) % 2:
             raise StorageError("the recording arrived damaged (odd byte count); record again")
         if max_seconds is not None:
@@ -181,12 +194,12 @@ class LiveTakes:
                                     position=position, question=question,
                                     parent_answer_id=parent_answer_id,
                                     follow_up_text=follow_up_text)
+            return self._register(take_id, answer, held, pcm, transcriber, verbatim=verbatim,
+                                  vocabulary=vocabulary, max_seconds=max_seconds,
+                                  follow_up_text=follow_up_text if parent_answer_id else None)
         except BaseException:
-            held.release()
+            held.release()  # the saved answer stays, for `interview recover`
             raise
-        return self._register(take_id, answer, held, pcm, transcriber, verbatim=verbatim,
-                              vocabulary=vocabulary, max_seconds=max_seconds,
-                              follow_up_text=follow_up_text if parent_answer_id else None)
 
     @staticmethod
     def _save(store, audio: bytes, answer_id: str, timing, *, session_id, position, question,
@@ -208,10 +221,16 @@ class LiveTakes:
         take = LiveTake(take_id=take_id, answer_id=answer.id, session_id=answer.session_id,
                         position=answer.position, stream=stream, stored_bytes=len(pcm),
                         max_seconds=max_seconds, claim=held, question=follow_up_text)
-        if pcm:
-            stream.feed(pcm_samples(pcm))
-        with self._lock:
-            self._takes[take_id] = take
+        try:
+            if pcm:
+                stream.feed(pcm_samples(pcm))
+            with self._lock:
+                if take_id in self._takes:  # a concurrent start of the same take won
+                    raise StorageError("this recording is already being saved; record again")
+                self._takes[take_id] = take
+        except BaseException:
+            stream.close()
+            raise
         self._start_sweeper()
         _warm_scorer()
         return take
@@ -223,9 +242,10 @@ class LiveTakes:
         were stored. Audio past ``max_seconds`` is not kept."""
         stored = 0
         with take.lock:
-            if take.done is not None:
+            if take.closed:
                 return 0
             take.last_seen = time.monotonic()
+            spoken = take.last_seen - take.started + self.ahead_slack_seconds
             for seq, pcm in sorted(chunks, key=lambda c: c[0]):
                 if seq < take.next_seq:
                     continue
@@ -234,7 +254,10 @@ class LiveTakes:
                 if len(pcm) % 2:
                     raise StorageError("a piece of the recording arrived damaged (odd byte "
                                        "count); record again")
-                if take.max_seconds is not None:
+                if take.seconds + len(pcm) / 2 / SAMPLE_RATE > spoken:
+                    raise StorageError("the recording arrives faster than it can be spoken; "
+                                       "record again")
+                if take.max_seconds is not None:  # a safety net: the recorder stops there
                     room = int(take.max_seconds * SAMPLE_RATE) * 2 - take.stored_bytes
                     pcm = pcm[:max(room, 0)]
                 if pcm:
@@ -246,18 +269,21 @@ class LiveTakes:
         return stored
 
     # ------------------------------------------------------------------ the end
-    def finish(self, store, take: LiveTake, *, timing: Any = None, question: Any = None):
+    def finish(self, store, take: LiveTake, *, timing: Any = None, question: Any = None,
+               idle_since: float | None = None):
         """The applicant stopped: decode the tail, score, store; returns the answer record
         (status 'scored', or 'failed' with its error; the recording is kept either way).
-        Idempotent: a second call returns the first result."""
+        Idempotent: a second call returns the first result. ``idle_since``: finish only if
+        nothing arrived after that moment (``time.monotonic()``), else return None."""
         from .practice import _store_failure, finish_streamed
 
         with take.lock:
             if take.done is not None:
                 return take.done
+            if take.closed or (idle_since is not None and take.last_seen > idle_since):
+                return None
+            take.closed = True
             try:
-                if timing is not None:
-                    store.update_answer(take.answer_id, timing=timing)
                 answer = store.get_answer(take.answer_id)
                 began = time.perf_counter()
                 try:
@@ -279,6 +305,12 @@ class LiveTakes:
                     take.done = finish_streamed(store, take.answer_id, transcript,
                                                 question=question if question is not None
                                                 else take.question)
+                if timing is not None:  # known only now; the answer is scored already
+                    try:
+                        take.done = store.update_answer(take.answer_id, timing=timing)
+                    except InterviewError as exc:
+                        log.warning("the timing of answer %s was not saved: %s",
+                                    take.answer_id, exc)
                 stream = take.stream
                 log.info("take %s (%.1f s of audio, %d stretches) finished: %.2f s to the "
                          "transcript (%.2f s waiting for the worker, %s), scoring %.2f s",
@@ -302,6 +334,8 @@ class LiveTakes:
     def abandon(self, take: LiveTake) -> None:
         """Stop transcribing a take without scoring it (its saved audio and row stay, for
         ``interview recover`` or a Retry)."""
+        with take.lock:
+            take.closed = True
         take.stream.close()
         if take.claim is not None:
             take.claim.release()
@@ -321,8 +355,9 @@ class LiveTakes:
             if store is None:
                 self.abandon(take)
                 continue
-            try:
-                self.finish(store, take)
+            try:  # unless a chunk arrived since it was found idle
+                if self.finish(store, take, idle_since=now - self.idle_seconds) is None:
+                    continue
             except (InterviewError, AnswerBusy) as exc:
                 log.warning("could not finish the abandoned take %s: %s", take.answer_id, exc)
                 self.abandon(take)

@@ -149,6 +149,8 @@ def _shift(segment: Segment, seconds: float) -> Segment:
 @dataclass
 class _State:
     samples: list[np.ndarray] = field(default_factory=list)
+    #: the take's sample index of ``samples[0][0]`` (earlier samples are transcribed)
+    base: int = 0
     received: int = 0
     #: samples before this point are transcribed (or being transcribed)
     committed: int = 0
@@ -224,13 +226,16 @@ class StreamingTranscription:
                            transcribed_seconds=transcribed / SAMPLE_RATE)
 
     # ---------------------------------------------------------------- the worker
-    def _audio(self, start: int, end: int | None = None) -> np.ndarray:
-        """Samples [start, end) of the take (caller holds the lock)."""
+    def _audio(self, start: int) -> np.ndarray:
+        """Samples from ``start`` (an index into the take) to the newest (caller holds the
+        lock). Samples before ``start`` are transcribed: they are dropped from memory (the
+        take is on disk), so a long answer does not hold its whole audio here."""
         st = self._state
-        if len(st.samples) > 1:
-            st.samples = [np.concatenate(st.samples)]
-        whole = st.samples[0] if st.samples else np.zeros(0, dtype=np.float32)
-        return whole[start:end]
+        if len(st.samples) > 1 or st.base < start:
+            whole = np.concatenate(st.samples) if st.samples else np.zeros(0, np.float32)
+            st.samples = [whole[start - st.base:]]
+            st.base = start
+        return st.samples[0][start - st.base:] if st.samples else np.zeros(0, np.float32)
 
     def _run(self) -> None:
         step = int(self.options.check_every_seconds * SAMPLE_RATE)

@@ -432,8 +432,25 @@ def wav_header(data_bytes: int, sample_rate: int = 16000, channels: int = 1) -> 
 
 
 def _is_growing_wav(head: bytes) -> bool:
+    """Whether ``head`` is the header :func:`wav_header` writes: 44 bytes, PCM, 16 kHz,
+    mono, 16-bit, the samples right after it."""
     return (len(head) >= WAV_HEADER_BYTES and head[:4] == b"RIFF" and head[8:16] == b"WAVEfmt "
-            and head[36:40] == b"data" and int.from_bytes(head[20:22], "little") == 1)
+            and int.from_bytes(head[16:20], "little") == 16
+            and int.from_bytes(head[20:22], "little") == 1
+            and int.from_bytes(head[22:24], "little") == 1
+            and int.from_bytes(head[24:28], "little") == 16000
+            and int.from_bytes(head[34:36], "little") == 16 and head[36:40] == b"data")
+
+
+def _chunk_follows(f, at: int, total: int) -> bool:
+    """Whether a RIFF chunk (a LIST or id3 tag another program wrote) starts at ``at``
+    and fills the file: such a file is complete, not a take cut off by a crash."""
+    f.seek(at)
+    head = f.read(8)
+    if len(head) < 8 or not all(32 <= b < 127 for b in head[:4]):
+        return False
+    size = int.from_bytes(head[4:8], "little")
+    return at + 8 + size + (size % 2) in (total, total - 1) or at + 8 + size == total
 
 
 def append_pcm(path: Path, pcm: bytes) -> int:
@@ -480,11 +497,14 @@ def seal_wav(path: Path) -> bool:
             head = f.read(WAV_HEADER_BYTES)
             if not _is_growing_wav(head):
                 return False
-            size = os.fstat(f.fileno()).st_size - WAV_HEADER_BYTES
+            total = os.fstat(f.fileno()).st_size
+            size = total - WAV_HEADER_BYTES
             size -= size % 2
-            if int.from_bytes(head[40:44], "little") == size and \
-                    int.from_bytes(head[4:8], "little") == 36 + size:
+            declared = int.from_bytes(head[40:44], "little")
+            if declared == size:
                 return False
+            if declared > size or _chunk_follows(f, WAV_HEADER_BYTES + declared, total):
+                return False  # not a take cut off between its two writes: leave it
             f.truncate(WAV_HEADER_BYTES + size)
             f.seek(4)
             f.write((36 + size).to_bytes(4, "little"))
