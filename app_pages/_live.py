@@ -25,6 +25,9 @@ from app_pages._recorder import RecordedTake, RecorderError, StreamUpdate, recor
 from interview.errors import InterviewError
 
 _TAKES = "live_takes"
+#: how often the browser sends audio: each chunk reruns only the recorder's fragment, and
+#: the sooner a pause reaches the server, the sooner the words before it are transcribed
+CHUNK_SECONDS = 1.0
 _LOG = logging.getLogger("interview.app")  # st.session_state: recorder key -> take id in progress
 
 
@@ -78,7 +81,7 @@ def _fragment(key: str, *, session_id, position, question, submit, on_done, hand
     settings_limit = float(_ui.settings().max_seconds)
     answer_seconds = min(answer_seconds, settings_limit) if answer_seconds else settings_limit
     try:
-        update = recorder(key, stream=True, acked=acked, captions=shown, show_captions=captions,
+        update = recorder(key, stream=True, chunk_seconds=CHUNK_SECONDS, acked=acked, captions=shown, show_captions=captions,
                           handled=handled, read_seconds=read_seconds,
                           answer_seconds=answer_seconds, warning_seconds=warning_seconds,
                           auto_start=auto_start, label=label)

@@ -23,7 +23,7 @@ reported apart and left out of the medians):
   ``st.audio_input``, "Record" / "Stop recording" in the page); the whole WAV is uploaded
   after the stop, then transcribed and scored (the path before streaming).
 * ``stream``: the streaming recorder (the default "Record in the browser": audio sent in
-  2-second chunks while the applicant speaks, transcribed as it arrives), a Streamlit
+  1-second chunks while the applicant speaks, transcribed as it arrives), a Streamlit
   component in an iframe (``answer_recorder``) with the same button names.
 
 While recording it also samples, once a second: CPU time (utime+stime from /proc, children
@@ -116,9 +116,12 @@ def speech_clips() -> list[np.ndarray]:
     return clips
 
 
-def speech_wav(dest: Path, seconds: float, clips: list[np.ndarray]) -> Path:
+def speech_wav(dest: Path, seconds: float, clips: list[np.ndarray],
+               last_words: float = 0.0) -> Path:
     """At least ``seconds`` + 8 s of continuous real speech (clips in turn, 0.7 s pauses,
-    repeated as needed) after 0.5 s of silence, as 48 kHz mono 16-bit PCM."""
+    repeated as needed) after 0.5 s of silence, as 48 kHz mono 16-bit PCM. ``last_words``:
+    the speech ends that long before ``seconds`` (the applicant finishes the answer, then
+    presses Stop); 0 = speech runs on past the stop (a stop in the middle of a sentence)."""
     from interview.audio import SAMPLE_RATE, save_wav
 
     parts = [np.zeros(SAMPLE_RATE // 2, dtype=np.float32)]
@@ -129,6 +132,8 @@ def speech_wav(dest: Path, seconds: float, clips: list[np.ndarray]) -> Path:
         total += len(clip) / SAMPLE_RATE + PAUSE_S
         i += 1
     speech = np.concatenate(parts)
+    if last_words > 0:  # silence from the last word on
+        speech[int((0.5 + seconds - last_words) * SAMPLE_RATE):] = 0.0
     t_out = np.arange(int(len(speech) * RATE / SAMPLE_RATE)) / RATE
     up = np.interp(t_out, np.arange(len(speech)) / SAMPLE_RATE, speech).astype(np.float32)
     return save_wav(dest, up, sample_rate=RATE)
@@ -429,6 +434,9 @@ def main() -> int:
                         help="comma-separated: file (st.audio_input), stream (streaming "
                         "recorder); default file,stream")
     parser.add_argument("--repeats", type=int, default=3, help="runs per length and mode")
+    parser.add_argument("--last-words", type=float, default=1.0, metavar="SECONDS",
+                        help="the applicant's last word comes this long before Stop (default "
+                        "1.0: finish the answer, then press Stop); 0 = stop mid-sentence")
     parser.add_argument("--no-warmup", action="store_true",
                         help="skip the 10 s warm-up answer after each server start")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON ('-': stdout)")
@@ -464,7 +472,10 @@ def main() -> int:
         except Unavailable as exc:
             print(f"bench_latency: {exc}", file=sys.stderr)
             return 2
-        wavs = {n: speech_wav(work / f"speech-{n}s.wav", n, clips) for n in args.lengths}
+        print(f"bench_latency: the last word comes {args.last_words:g} s before Stop"
+              if args.last_words > 0 else "bench_latency: Stop in the middle of speech")
+        wavs = {n: speech_wav(work / f"speech-{n}s.wav", n, clips, args.last_words)
+                for n in args.lengths}
         for mode in modes:
             try:
                 first, mode_runs = run_mode(mode, args.lengths, args.repeats, wavs, work,

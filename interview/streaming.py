@@ -45,7 +45,11 @@ class StreamOptions:
     #: never hold back more than this (Whisper decodes 30 s at a time)
     max_stretch_seconds: float = 28.0
     #: a speech region counts as finished when it ends this long before the newest audio
+    #: (for a cut; regions already end 0.4 s after the last word, the VAD's padding)
     settle_seconds: float = 0.5
+    #: the same for a provisional decode: soon after the applicant pauses, so that a take
+    #: stopped a moment after its last words has nothing left to decode
+    provisional_settle_seconds: float = 0.1
     #: look for a cut at most this often (seconds of new audio)
     check_every_seconds: float = 1.0
 
@@ -295,7 +299,7 @@ class StreamingTranscription:
     def _provisional(self, regions, pending: np.ndarray, start: int) -> None:
         """Decode the open stretch up to its last pause (for the captions, and so that a take
         stopped after a pause has nothing left to decode). Only when new speech ended."""
-        settle = int(self.options.settle_seconds * SAMPLE_RATE)
+        settle = int(self.options.provisional_settle_seconds * SAMPLE_RATE)
         finished = [e for _s, e in regions if e <= pending.size - settle]
         if not finished:
             return
