@@ -27,7 +27,7 @@ from interview.errors import InterviewError
 _TAKES = "live_takes"
 #: how often the browser sends audio: each chunk reruns only the recorder's fragment, and
 #: the sooner a pause reaches the server, the sooner the words before it are transcribed
-CHUNK_SECONDS = 1.0
+CHUNK_SECONDS = 2.0
 _LOG = logging.getLogger("interview.app")  # st.session_state: recorder key -> take id in progress
 
 
@@ -136,7 +136,7 @@ def _fragment(key: str, *, session_id, position, question, submit, on_done, hand
                 follow_up_text=follow_up_text)
             mine[key] = take.take_id
             chunks = chunks[1:]
-        stored = takes.append(store, take, chunks)
+        takes.append(store, take, chunks)
         if update.final:
             _LOG.info("take %s: stop received", update.take_id)
             with st.spinner("Scoring your answer..."):
@@ -145,16 +145,7 @@ def _fragment(key: str, *, session_id, position, question, submit, on_done, hand
             mine.pop(key, None)
             on_done(answer)
             st.rerun()  # the whole page: the feedback replaces the recorder
-        elif stored and _fragment_run():
-            st.rerun(scope="fragment")  # acknowledge now, and show the newest captions
+        # (what is stored is acknowledged with the next chunk's run: one run per chunk)
     except InterviewError as exc:  # one line; what is saved stays saved
         _ui.show_error(exc, "The answer could not be saved")
 
-
-def _fragment_run() -> bool:
-    """Whether this is a rerun of the fragment alone (where ``st.rerun(scope="fragment")``
-    may be called; in a full run the next chunk carries the acknowledgement)."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    ctx = get_script_run_ctx()
-    return bool(ctx is not None and ctx.fragment_ids_this_run)

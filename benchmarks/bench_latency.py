@@ -23,7 +23,7 @@ reported apart and left out of the medians):
   ``st.audio_input``, "Record" / "Stop recording" in the page); the whole WAV is uploaded
   after the stop, then transcribed and scored (the path before streaming).
 * ``stream``: the streaming recorder (the default "Record in the browser": audio sent in
-  1-second chunks while the applicant speaks, transcribed as it arrives), a Streamlit
+  2-second chunks while the applicant speaks, transcribed as it arrives), a Streamlit
   component in an iframe (``answer_recorder``) with the same button names.
 
 While recording it also samples, once a second: CPU time (utime+stime from /proc, children

@@ -316,9 +316,10 @@ class LiveTakes:
                          "transcript (%.2f s waiting for the worker, %s), scoring %.2f s",
                          take.answer_id, take.seconds, stream.stretches, decoded - began,
                          stream.waited_seconds or 0.0,
-                         "whole open stretch decoded" if not stream.reused_provisional else
-                         f"{stream.tail_decoded_seconds or 0:.1f} s after the last pause "
-                         "decoded", time.perf_counter() - decoded)
+                         "the words after the last pause were decoded while spoken"
+                         if stream.reused_speculative else
+                         f"{stream.tail_decoded_seconds or 0:.1f} s decoded after stop",
+                         time.perf_counter() - decoded)
                 return take.done
             finally:
                 take.stream.close()

@@ -49,7 +49,10 @@ class StreamOptions:
     settle_seconds: float = 0.5
     #: the same for a provisional decode: soon after the applicant pauses, so that a take
     #: stopped a moment after its last words has nothing left to decode
-    provisional_settle_seconds: float = 0.1
+    provisional_settle_seconds: float = 0.5
+    #: while the applicant is mid-sentence, decode what followed the last decoded pause
+    #: ahead of time, when it is at most this long (a cheap decode that rarely delays "stop")
+    speculate_up_to_seconds: float = 4.0
     #: look for a cut at most this often (seconds of new audio)
     check_every_seconds: float = 1.0
 
@@ -70,6 +73,9 @@ class Partial:
 
 #: speech may end this much later (samples) than where the provisional decode stopped
 _TOLERANCE = int(0.2 * SAMPLE_RATE)
+#: a VAD region ends 0.4 s (its padding) after the last word: a speculative decode that
+#: stopped at most this long before a region's end holds all of its words
+_PAD_TOLERANCE = int(0.45 * SAMPLE_RATE)
 
 
 def _regions(samples: np.ndarray, options) -> list[tuple[int, int]]:
@@ -163,6 +169,10 @@ class _State:
     #: the open stretch decoded up to a pause: (start, end, segments) in take samples;
     #: reused at :meth:`StreamingTranscription.finish` when no speech came after it
     provisional: tuple[int, int, list[Segment]] | None = None
+    #: what was said after that pause (or from the stretch's start), decoded up to the
+    #: newest audio while the applicant is still speaking: (from, to, segments); kept at
+    #: finish() when no speech came after ``to``
+    speculative: tuple[int, int, list[Segment]] | None = None
     decode_seconds: float = 0.0
     stretches: int = 0
     checked_at: int = 0
@@ -195,6 +205,8 @@ class StreamingTranscription:
         #: came after it: ``tail_decoded_seconds``)
         self.reused_provisional = False
         self.tail_decoded_seconds: float | None = None
+        #: finish() kept the decode made while the last words were spoken
+        self.reused_speculative = False
         self.waited_seconds: float | None = None
         self._cond = threading.Condition()
         self._worker = threading.Thread(target=self._run, name=f"stream:{name}", daemon=True)
@@ -219,13 +231,17 @@ class StreamingTranscription:
 
     def partial(self) -> Partial:
         """What is transcribed so far (decoded stretches, then the open stretch's
-        provisional decode), for live captions."""
+        provisional and speculative decodes), for live captions."""
         with self._cond:
-            segments = list(self._state.segments)
-            transcribed = self._state.committed
-            if self._state.provisional is not None:
-                segments += self._state.provisional[2]
-                transcribed = self._state.provisional[1]
+            st = self._state
+            segments = list(st.segments)
+            transcribed = st.committed
+            if st.provisional is not None and st.provisional[0] == st.committed:
+                segments += st.provisional[2]
+                transcribed = st.provisional[1]
+            if st.speculative is not None and st.speculative[0] == transcribed:
+                segments += st.speculative[2]
+                transcribed = st.speculative[1]
             return Partial(segments=segments, received_seconds=self._state.received / SAMPLE_RATE,
                            transcribed_seconds=transcribed / SAMPLE_RATE)
 
@@ -273,8 +289,8 @@ class StreamingTranscription:
                         self._updated()
                     else:
                         self._decode(pending[:cut], start)
-                else:
-                    self._provisional(regions, pending, start)
+                elif not self._provisional(regions, pending, start):
+                    self._speculate(regions, pending, start)
             except BaseException as exc:  # noqa: BLE001 - kept for finish() to report
                 with self._cond:
                     self._state.error = exc
@@ -296,21 +312,42 @@ class StreamingTranscription:
                     not self._state.busy and self._state.received - self._state.checked_at < step),
                 timeout)
 
-    def _provisional(self, regions, pending: np.ndarray, start: int) -> None:
+    def _provisional(self, regions, pending: np.ndarray, start: int) -> bool:
         """Decode the open stretch up to its last pause (for the captions, and so that a take
-        stopped after a pause has nothing left to decode). Only when new speech ended."""
+        stopped after a pause has nothing left to decode). Only when new speech ended;
+        True if it decoded."""
         settle = int(self.options.provisional_settle_seconds * SAMPLE_RATE)
         finished = [e for _s, e in regions if e <= pending.size - settle]
         if not finished:
-            return
+            return False
         end = start + finished[-1]
         old = self._state.provisional
         if old is not None and old[0] == start and old[1] >= end:
-            return
+            return False
         segments = self._transcribe(pending[:finished[-1]], start)
         with self._cond:
             if self._state.committed == start and not self._state.closed:
                 self._state.provisional = (start, end, segments)
+        self._updated()
+        return True
+
+    def _speculate(self, regions, pending: np.ndarray, start: int) -> None:
+        """While the applicant is mid-sentence, decode what followed the last decoded pause
+        up to the newest audio: if they stop right after it, that is the tail, ready."""
+        provisional = self._state.provisional
+        base = provisional[1] if provisional is not None and provisional[0] == start else start
+        old = self._state.speculative
+        if old is not None and old[0] == base and \
+                start + pending.size - old[1] < self.options.check_every_seconds * SAMPLE_RATE:
+            return
+        if not any(e > base - start for _s, e in regions):
+            return  # only silence after the pause
+        if start + pending.size - base > self.options.speculate_up_to_seconds * SAMPLE_RATE:
+            return  # too long to decode ahead cheaply: the provisional decode comes first
+        segments = self._transcribe(pending[base - start:], base)
+        with self._cond:
+            if self._state.committed == start and not self._state.closed:
+                self._state.speculative = (base, start + pending.size, segments)
         self._updated()
 
     def _transcribe(self, samples: np.ndarray, offset: int) -> list[Segment]:
@@ -374,20 +411,28 @@ class StreamingTranscription:
             st.committed = st.received
             st.provisional = None
         try:
-            keep = _tail_after(provisional, offset, _regions(rest, self._vad)) \
+            regions = _regions(rest, self._vad)
+            keep = _tail_after(provisional, offset, regions) \
                 if provisional is not None else None
-            if keep is None:
-                self._decode(rest, offset)
+            split, more, kept = (0, True, []) if keep is None else (*keep, provisional[2])
+            # the open stretch is decoded up to its last pause: only what was said after
+            # that pause is left (nothing, when the applicant paused before stopping)...
+            self.reused_provisional = keep is not None
+            tail: list[Segment] = []
+            if more:
+                speculative = st.speculative
+                if speculative is not None and speculative[0] == offset + split and not any(
+                        offset + e > speculative[1] + _PAD_TOLERANCE for _s, e in regions):
+                    tail = speculative[2]  # ...and that was decoded while it was spoken
+                    self.reused_speculative = True
+                else:
+                    self.tail_decoded_seconds = (rest.size - split) / SAMPLE_RATE
+                    tail = self._transcribe(rest[split:], offset + split)
             else:
-                # the open stretch is decoded up to its last pause: only what was said after
-                # that pause is left (nothing, when the applicant paused before stopping)
-                split, more = keep
-                with self._cond:
-                    st.segments.extend(provisional[2])
-                self.reused_provisional = True
-                self.tail_decoded_seconds = (rest.size - split) / SAMPLE_RATE if more else 0.0
-                if more:
-                    self._decode(rest[split:], offset + split)
+                self.tail_decoded_seconds = 0.0
+            with self._cond:
+                st.segments.extend(kept + tail)
+                st.stretches += bool(kept or tail)
         except BaseException as exc:  # noqa: BLE001
             raise _as_error(exc, self.transcriber) from exc
         segments = [replace(s, id=i) for i, s in enumerate(st.segments)]
