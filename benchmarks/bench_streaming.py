@@ -11,6 +11,13 @@ worker (so the stretches are cut where a live take would cut them), and prints:
 - the work left at stop: median seconds of :meth:`finish` (tail decode + assembly), vs the
   whole-file transcription time (the file-based path's work at stop).
 
+Last measured (2-core machine, load about 2): real speech WER 0.103 whole file vs 0.108
+streamed (+0.005), work at stop 0.39 s median (8 of 14 clips had their tail decoded before
+stop); 2-minute answer 0.033 vs 0.017, work at stop 0.02 s vs 8.7 s for the whole file.
+Stretch lengths tried (one run each, before the provisional and speculative decodes): min 4 s
++0.011 / -0.025, 8 s +0.000 / -0.021, 12 s +0.013 / -0.021, 20 s -0.005 / -0.033 (real
+speech / 2-minute answer): 8 s is the default.
+
 Run: ``.venv/bin/python benchmarks/bench_streaming.py [--min-stretch 8] [--repeats 3]``.
 Needs the ``openai-whisper`` extra for the normaliser (``make test`` installs it).
 """
