@@ -478,12 +478,7 @@ def append_pcm(path: Path, pcm: bytes) -> int:
             f.flush()
             os.fsync(f.fileno())
             size += len(pcm)
-            f.seek(4)
-            f.write((36 + size).to_bytes(4, "little"))
-            f.seek(40)
-            f.write(size.to_bytes(4, "little"))
-            f.flush()
-            os.fsync(f.fileno())
+            _write_sizes(f, size)
     except OSError as exc:
         raise StorageError(_describe_os_error(exc, path)) from None
     return size
@@ -506,12 +501,17 @@ def seal_wav(path: Path) -> bool:
             if declared > size or _chunk_follows(f, WAV_HEADER_BYTES + declared, total):
                 return False  # not a take cut off between its two writes: leave it
             f.truncate(WAV_HEADER_BYTES + size)
-            f.seek(4)
-            f.write((36 + size).to_bytes(4, "little"))
-            f.seek(40)
-            f.write(size.to_bytes(4, "little"))
-            f.flush()
-            os.fsync(f.fileno())
+            _write_sizes(f, size)
     except OSError:
         return False
     return True
+
+
+def _write_sizes(f, size: int) -> None:
+    """Set a growing WAV's RIFF and data sizes for ``size`` bytes of samples, durably."""
+    f.seek(4)
+    f.write((36 + size).to_bytes(4, "little"))
+    f.seek(40)
+    f.write(size.to_bytes(4, "little"))
+    f.flush()
+    os.fsync(f.fileno())
