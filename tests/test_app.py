@@ -260,13 +260,16 @@ def test_failed_transcription_shows_retry_and_retry_succeeds(app, data_dir):
 
 
 def set_my_settings(at: AppTest, *, max_seconds: int | None = None,
-                    verbatim: bool | None = None, back_to_practice: bool = True):
+                    verbatim: bool | None = None, live_captions: bool | None = None,
+                    back_to_practice: bool = True):
     """Change this user's settings on the Settings page, then go back to Practice."""
     at.switch_page("app_pages/settings.py").run()
     if max_seconds is not None:
         at.number_input(key="settings_max_seconds").set_value(max_seconds)
     if verbatim is not None:
         at.checkbox(key="settings_verbatim").set_value(verbatim)
+    if live_captions is not None:
+        at.checkbox(key="settings_live_captions").set_value(live_captions)
     at.form_submit_button[0].click().run()
     assert not at.exception, at.exception
     if back_to_practice:
@@ -312,9 +315,10 @@ def test_settings_are_per_user_on_a_shared_server_and_never_touch_the_environmen
         at.run()
         assert not at.exception, at.exception
 
-    set_my_settings(alice, max_seconds=5, verbatim=False)
+    set_my_settings(alice, max_seconds=5, verbatim=False, live_captions=False)
     assert alice.session_state["user_settings"] == {"max_seconds": 5, "verbatim": False,
-                                                    "voice": True, "video_answers": False}
+                                                    "voice": True, "video_answers": False,
+                                                    "live_captions": False}
     assert dict(os.environ) == environ
     # an applicant changes nothing global: settings.json (everyone's defaults) is untouched
     assert not (data_dir / "settings.json").exists()
@@ -323,6 +327,7 @@ def test_settings_are_per_user_on_a_shared_server_and_never_touch_the_environmen
     bob.switch_page("app_pages/settings.py").run()
     assert bob.number_input(key="settings_max_seconds").value == 600
     assert bob.checkbox(key="settings_verbatim").value is True
+    assert bob.checkbox(key="settings_live_captions").value is True
     bob.switch_page("app_pages/practice.py").run()
 
     recording = (FIXTURES / "answer.wav").read_bytes()

@@ -140,3 +140,18 @@ def test_a_damaged_chunk_gets_one_line_and_keeps_what_was_saved(app):
     assert message and "record again" in message[0] and "\n" not in message[0].strip()
     answer = store().get_session(sid).answer_at(1)
     assert store().audio_file(answer).stat().st_size == 44 + len(chunks[0])
+
+
+def test_live_captions_are_on_in_practice_and_off_in_timed_formats(data_dir, monkeypatch):
+    monkeypatch.setenv("INTERVIEW_NO_PRELOAD", "1")
+    shown = {}
+    for fmt in ("practice", "svi", "mmi"):
+        at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
+        at.run()
+        if not shown:  # the saved profile is reused afterwards
+            create_profile(at)
+        start(at, count=1, mode=fmt, method="browser")
+        sid = at.session_state["active_session_id"]
+        shown[fmt] = at.session_state[f"captions_on:{sid}"]
+        assert at.toggle(key=f"captions_on:{sid}").label == "Live captions"
+    assert shown == {"practice": True, "svi": False, "mmi": False}
