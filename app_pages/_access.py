@@ -191,6 +191,22 @@ def current() -> Access:
     return _CURRENT.get() or resolve()
 
 
+def current_quiet() -> Access | None:
+    """The access of this run for code that may not draw (a fragment rerun, which only
+    redraws its own part of the page): the same guard as :func:`resolve`, but None instead
+    of a login button or a message when nothing may be shown."""
+    if _CURRENT.get() is not None:
+        return _CURRENT.get()
+    try:
+        store = _raw_store()
+        viewer = _viewer(store)
+    except InterviewError:  # AccessError too
+        return None
+    if viewer is None:
+        return None
+    return Access(viewer=viewer, store=store.for_viewer(viewer), shared=shared())
+
+
 def reviewer_name(viewer: Viewer) -> str:
     """How comments and overrides are signed: the login email, or a name typed locally."""
     if viewer.email:

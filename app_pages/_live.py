@@ -16,6 +16,7 @@ its sweeper finishes a take whose tab was closed, with what arrived.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Callable
 
 import streamlit as st
@@ -70,6 +71,7 @@ def live_answer(key: str, *, session_id: str, position: int, question: dict | No
 def _fragment(key: str, *, session_id, position, question, submit, on_done, handled, timing,
               captions, parent_answer_id, follow_up_text, read_seconds, answer_seconds,
               warning_seconds, auto_start, label) -> None:
+    began = time.perf_counter()
     takes = registry()
     mine = st.session_state.setdefault(_TAKES, {})
     take = takes.get(mine.get(key))
@@ -94,7 +96,12 @@ def _fragment(key: str, *, session_id, position, question, submit, on_done, hand
         return
     if not isinstance(update, StreamUpdate):
         return
-    store = _access.current().store
+    access = _access.current_quiet()  # a fragment rerun may not draw the login UI
+    if access is None:
+        st.error("You are no longer signed in: what was recorded is saved. Sign in again, "
+                 "then use \"Finish now\" on the Practice page.")
+        return
+    store = access.store
     chunks = [(c.seq, c.pcm) for c in update.chunks]
     try:
         take = takes.get(update.take_id)
@@ -137,6 +144,8 @@ def _fragment(key: str, *, session_id, position, question, submit, on_done, hand
             mine[key] = take.take_id
             chunks = chunks[1:]
         takes.append(store, take, chunks)
+        _LOG.debug("recorder run: %d chunk(s) stored in %.0f ms", len(chunks),
+                   (time.perf_counter() - began) * 1000)
         if update.final:
             _LOG.info("take %s: stop received", update.take_id)
             with st.spinner("Scoring your answer..."):

@@ -222,3 +222,32 @@ def test_unverified_email_sees_nothing(world):
     assert not at.exception
     shown = everything(at)
     assert "has not verified" in shown and AMINA["name"] not in shown and AMINA["words"] not in shown
+
+
+def _quiet_script():
+    """A script that asks for the access the way a fragment rerun does (no drawing)."""
+    import streamlit as st
+
+    from app_pages import _access
+
+    access = _access.current_quiet()
+    st.text("nobody" if access is None else f"{access.viewer.role}:{access.viewer.email}")
+
+
+@pytest.mark.parametrize("email, expected", [
+    (None, "nobody"),
+    ("amina@example.org", "applicant:amina@example.org"),
+    ("coach.kim@example.org", "coach:coach.kim@example.org"),
+])
+def test_a_fragment_rerun_gets_the_same_access_rule_without_drawing(world, email, expected):
+    # the streaming recorder's fragment reruns alone: it may not draw the login button or
+    # the sidebar's "Signed in as" (Streamlit refuses writes outside a fragment's body)
+    at = AppTest.from_function(_quiet_script, default_timeout=TIMEOUT)
+    at.secrets["auth"] = AUTH
+    at.secrets["access"] = ACCESS
+    at.user = {"is_logged_in": True, "email": email, "name": "x"} if email \
+        else {"is_logged_in": False}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.text] == [expected]
+    assert not at.button and not at.sidebar.caption  # nothing drawn by the guard
