@@ -514,7 +514,7 @@ def answer_widgets(sess, pos: int, method: str, wkey: str, question: dict, submi
     live captions); "browser_file" is ``st.audio_input``, the simple recorder that sends the
     whole take at the end (the fallback where the streaming recorder cannot run)."""
     s = _state()
-    if method == "browser" and recording_video(sess):
+    if method in ("browser", "browser_file") and recording_video(sess):
         from app_pages._recorder import RecorderError, recorder
 
         try:
