@@ -98,7 +98,6 @@ class LiveTake:
     question: Any = None
     last_seen: float = field(default_factory=time.monotonic)
     done: Any = None
-    error: str | None = None
     claim: Any = None
     lock: threading.RLock = field(default_factory=threading.RLock)
     #: set (under ``lock``) once the take is finished or abandoned: nothing more is written

@@ -27,7 +27,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field, replace
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -188,7 +188,6 @@ class StreamingTranscription:
 
     def __init__(self, transcriber, *, verbatim: bool = True,
                  vocabulary: Sequence[str] | None = None, options: StreamOptions | None = None,
-                 on_update: Callable[["StreamingTranscription"], object] | None = None,
                  name: str = "recording") -> None:
         from .transcribe import _vad_options
 
@@ -196,11 +195,9 @@ class StreamingTranscription:
         self.verbatim = verbatim
         self.vocabulary = vocabulary
         self.options = options or StreamOptions()
-        self.on_update = on_update
         self.name = name
         self._vad = _vad_options(transcriber.options) if hasattr(transcriber, "options") else None
         self._state = _State()
-        self.tail_seconds: float | None = None
         #: finish() kept the provisional decode of the open stretch (and decoded only what
         #: came after it: ``tail_decoded_seconds``)
         self.reused_provisional = False
@@ -224,10 +221,6 @@ class StreamingTranscription:
             self._state.samples.append(samples)
             self._state.received += samples.size
             self._cond.notify_all()
-
-    @property
-    def received_seconds(self) -> float:
-        return self._state.received / SAMPLE_RATE
 
     def partial(self) -> Partial:
         """What is transcribed so far (decoded stretches, then the open stretch's
@@ -286,7 +279,6 @@ class StreamingTranscription:
                             self._state.segments.extend(provisional[2])
                             self._state.stretches += 1
                             self._cond.notify_all()
-                        self._updated()
                     else:
                         self._decode(pending[:cut], start)
                 elif not self._provisional(regions, pending, start):
@@ -328,7 +320,6 @@ class StreamingTranscription:
         with self._cond:
             if self._state.committed == start and not self._state.closed:
                 self._state.provisional = (start, end, segments)
-        self._updated()
         return True
 
     def _speculate(self, regions, pending: np.ndarray, start: int) -> None:
@@ -348,7 +339,6 @@ class StreamingTranscription:
         with self._cond:
             if self._state.committed == start and not self._state.closed:
                 self._state.speculative = (base, start + pending.size, segments)
-        self._updated()
 
     def _transcribe(self, samples: np.ndarray, offset: int) -> list[Segment]:
         """Transcribe samples that start ``offset`` samples into the take: its segments, on
@@ -375,14 +365,6 @@ class StreamingTranscription:
             self._state.segments.extend(segments)
             self._state.stretches += 1
             self._cond.notify_all()
-        self._updated()
-
-    def _updated(self) -> None:
-        if self.on_update is not None:
-            try:
-                self.on_update(self)
-            except Exception:  # noqa: BLE001 - a caption listener never stops transcription
-                pass
 
     # ---------------------------------------------------------------- the end
     def finish(self, timeout: float | None = None) -> Transcript:
@@ -440,7 +422,6 @@ class StreamingTranscription:
         warnings = list(st.warnings)
         if not text:
             warnings.append("no words were recognised: speak closer to the microphone and try again")
-        self.tail_seconds = time.perf_counter() - started
         return Transcript(
             text=text, segments=segments, language=getattr(self.transcriber, "_language",
                                                            lambda: "en")(),
